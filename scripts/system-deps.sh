@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# System packages the tests need (Debian): Chromium for the browser tests.
+# Idempotent; does nothing when everything is there.
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "warning: missing ${need[*]} (install with apt-get as root); browser tests will be skipped" >&2
+  fi
+fi

@@ -1,0 +1,58 @@
+"""The ``lien`` command: thin, one module per command family, every command calling one
+library function. Errors become messages and exit codes here, in one place."""
+from __future__ import annotations
+
+import sys
+
+import click
+import typer
+
+from ..errors import LienError, UsageError
+from .app import app
+from . import data as _data  # noqa: F401  (registers the commands)
+from .output import print_error
+
+COMMAND_MODULES = ["data"]
+
+
+def _load_optional_commands() -> None:
+    """Command families added by other parts of lien register themselves on import."""
+    import importlib
+
+    for mod in ("model", "identity", "web", "demo", "evaluate"):
+        try:
+            importlib.import_module(f"{__name__}.{mod}")
+        except ModuleNotFoundError as e:
+            if e.name != f"{__name__}.{mod}":
+                raise
+        else:
+            COMMAND_MODULES.append(mod)
+
+
+_load_optional_commands()
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        app(args=argv, standalone_mode=False, prog_name="lien")
+        return 0
+    except LienError as e:
+        print_error(e)
+        return 2 if isinstance(e, UsageError) else 1
+    except click.exceptions.Exit as e:
+        return int(e.exit_code or 0)
+    except click.ClickException as e:
+        e.show()
+        return e.exit_code
+    except click.exceptions.Abort:
+        print("Aborted.", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        return 130
+
+
+def run() -> None:  # console entry point
+    sys.exit(main())
+
+
+__all__ = ["app", "main", "run", "typer"]

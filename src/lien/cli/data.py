@@ -1,0 +1,221 @@
+"""Getting data in and out: init, import, sync, status, people, export."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, List, Optional
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from .. import i18n, inventory
+from ..config import write_template
+from ..errors import UsageError
+from ..sources.base import ImportOptions
+from ..sources.load import ImportSummary, run_import
+from .app import CsvOpt, JsonOpt, app, state, ws
+from .output import emit, err, out, print_json, print_table
+
+
+@app.command()
+def init(
+    name: str = typer.Option("", "--name", help="The organisation's name, written into lien.toml."),
+    json: bool = JsonOpt,
+) -> None:
+    """Create the workspace and a commented lien.toml beside it (kept if it exists)."""
+    w = ws()
+    written = write_template(w.config_path, name)
+    if json:
+        print_json({"workspace": str(w.path), "config": str(w.config_path), "config_written": written})
+        return
+    out.print(i18n.t("init_done", path=w.path))
+    out.print(i18n.t("config_written" if written else "config_kept", path=w.config_path))
+
+
+def parse_mapping(items: list[str] | None, what: str = "--map") -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for item in items or []:
+        for part in _split_commas(item):
+            if "=" not in part:
+                raise UsageError(f"{what}: expected FIELD=COLUMN, found '{part}'")
+            k, v = part.split("=", 1)
+            mapping[k.strip()] = v.strip()
+    return mapping
+
+
+def _split_commas(s: str) -> list[str]:
+    parts, buf, quoted = [], "", False
+    for ch in s:
+        if ch == "'":
+            quoted = not quoted
+        if ch == "," and not quoted:
+            parts.append(buf)
+            buf = ""
+        else:
+            buf += ch
+    if buf.strip():
+        parts.append(buf)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _progress_ctx() -> Any:
+    if not sys.stderr.isatty():
+        return None
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} records"),
+                    TimeElapsedColumn(), console=err, transient=True)
+
+
+def _run_with_progress(w: Any, locations: list[str], opts: ImportOptions) -> list[ImportSummary]:
+    prog = _progress_ctx()
+    if prog is None:
+        return run_import(w, locations, opts)
+    tasks: dict[str, Any] = {}
+    with prog:
+        def tick(loc: str, n: int) -> None:
+            if loc not in tasks:
+                tasks[loc] = prog.add_task(Path(loc).name or loc, total=None)
+            prog.update(tasks[loc], completed=n)
+        return run_import(w, locations, opts, tick)
+
+
+def show_summaries(summaries: list[ImportSummary], json: bool) -> None:
+    if json:
+        print_json({"imports": [s.to_dict() for s in summaries]})
+        return
+    rows = []
+    for s in summaries:
+        rows.append({"format": s.format, "source": s.location, "read": s.read, "added": s.added, "updated": s.updated,
+                     "unchanged": s.unchanged, "skipped": s.skipped, "new_people": s.identities_added,
+                     "events": s.events_added + s.events_updated,
+                     "kinds": ", ".join(f"{k} +{v['added']}" + (f"/~{v['updated']}" if v["updated"] else "")
+                                        for k, v in sorted(s.by_kind.items())),
+                     "note": i18n.t("not_modified") if s.not_modified else ""})
+    print_table(rows, [("format", "col.format"), ("source", "col.source"), ("read", "col.read"),
+                       ("added", "col.added"), ("updated", "col.updated"), ("unchanged", "col.unchanged"),
+                       ("skipped", "col.skipped"), ("new_people", "col.new_people"), ("events", "col.events"),
+                       ("kinds", "col.kind"), ("note", "")])
+    for s in summaries:
+        for wmsg in s.warnings:
+            err.print(f"{i18n.t('warning')}: {s.location}: {wmsg}", markup=False)
+        if s.bad:
+            err.print(i18n.t("skipped_bad", n=len(s.bad)), markup=False)
+            for b in s.bad[:200]:
+                err.print(f"  {i18n.t('bad_input', **b.__dict__)}", markup=False)
+            if len(s.bad) > 200:
+                err.print(f"  … (+{len(s.bad) - 200}; --json lists them all)", markup=False)
+
+
+@app.command("import")
+def import_(
+    paths: List[str] = typer.Argument(..., help="Files, folders or http(s) URLs to import."),
+    format: Optional[str] = typer.Option(None, "--format", "-f", help="The format, when detection is not enough "
+                                         "(see 'lien formats')."),
+    channel: Optional[str] = typer.Option(None, "--channel", help="Name of the channel these acts happened on."),
+    map: Optional[List[str]] = typer.Option(None, "--map", help="For csv/jsonl: FIELD=COLUMN pairs, comma separated "
+                                            "(e.g. kind=type,ts=date,actor=email)."),
+    kind_map: Optional[List[str]] = typer.Option(None, "--kind-map", help="For csv/jsonl: rename kind values "
+                                                 "(e.g. commented=comment,checked_in=attend)."),
+    ts_format: Optional[str] = typer.Option(None, "--ts-format", help="For csv/jsonl: strptime format of the "
+                                            "timestamps (default: ISO 8601 or Unix time)."),
+    since: Optional[str] = typer.Option(None, "--since", help="For calendars: expand recurring events from this "
+                                        "date (default: two years back)."),
+    until: Optional[str] = typer.Option(None, "--until", help="For calendars: expand recurring events up to this "
+                                        "date (default: one year ahead)."),
+    skip_bad: bool = typer.Option(False, "--skip-bad", help="Keep the good records of a damaged file and list the bad ones."),
+    json: bool = JsonOpt,
+) -> None:
+    """Import files, folders or URLs into the workspace, in one transaction (all or nothing).
+
+    Importing the same input twice changes nothing; a newer export adds what is new."""
+    extra: dict[str, Any] = {}
+    if kind_map:
+        extra["kind_map"] = parse_mapping(kind_map, "--kind-map")
+    if ts_format:
+        extra["ts_format"] = ts_format
+    if since:
+        extra["since"] = since
+    if until:
+        extra["until"] = until
+    opts = ImportOptions(format=format, channel=channel, mapping=parse_mapping(map), skip_bad=skip_bad, extra=extra)
+    summaries = _run_with_progress(ws(), list(paths), opts)
+    show_summaries(summaries, json)
+
+
+@app.command()
+def sync(json: bool = JsonOpt) -> None:
+    """Fetch again every source imported from a URL (conditional GET: unchanged feeds cost nothing)."""
+    w = ws()
+    import orjson
+
+    sources = w.rows("SELECT kind, location, options FROM sources WHERE location LIKE 'http%://%' ORDER BY id")
+    if not sources:
+        if json:
+            print_json({"imports": []})
+        else:
+            out.print(i18n.t("no_url_sources"))
+        return
+    summaries: list[ImportSummary] = []
+    for s in sources:
+        o = orjson.loads(s["options"]) if s["options"] else {}
+        opts = ImportOptions(format=s["kind"], channel=o.get("channel"), mapping=o.get("mapping") or {},
+                             extra={k: v for k, v in o.items() if k not in ("format", "channel", "mapping")})
+        summaries += _run_with_progress(w, [s["location"]], opts)
+    show_summaries(summaries, json)
+
+
+@app.command()
+def formats(json: bool = JsonOpt) -> None:
+    """List the formats lien reads, with the kinds of acts each yields."""
+    from ..sources import REGISTRY
+
+    rows = [{"name": c.name, "label": c.label, "kinds": ", ".join(c.kinds), "version": c.version} for c in REGISTRY]
+    emit({"formats": rows}, rows, [("name", "col.format"), ("label", ""), ("kinds", "col.kind")], as_json=json)
+
+
+@app.command()
+def status(json: bool = JsonOpt) -> None:
+    """What the workspace holds: per channel and kind, date spans, sources."""
+    data = inventory.status(ws())
+    if json:
+        print_json(data)
+        return
+    out.print(i18n.t("status.title", path=data["workspace"]))
+    out.print(i18n.t("status.totals", **{k: data["totals"][k] for k in ("people", "identities", "acts", "events")}))
+    if not data["channels"]:
+        out.print(i18n.t("empty"))
+        return
+    print_table(data["channels"], [("channel", "col.channel"), ("kind", "col.kind"), ("acts", "col.acts"),
+                                   ("people", "col.people"), ("first", "col.first"), ("last", "col.last")])
+    print_table(data["sources"], [("id", "#"), ("format", "col.format"), ("location", "col.source"),
+                                  ("records", "col.records"), ("acts", "col.acts"), ("imported_at", "col.imported")])
+
+
+@app.command("export")
+def export_(
+    out_dir: Path = typer.Option(Path("lien-export"), "--out", "-o", help="Folder to write into."),
+    tables: Optional[List[str]] = typer.Option(None, "--table", "-t", help="A table to export (repeatable; default: all)."),
+    format: str = typer.Option("csv", "--format", "-f", help="csv or parquet."),
+    json: bool = JsonOpt,
+) -> None:
+    """Export tables as CSV or Parquet files."""
+    done = inventory.export_tables(ws(), out_dir, list(tables or []), format)
+    if json:
+        print_json({"exported": done})
+        return
+    for d in done:
+        out.print(i18n.t("exported", **d), markup=False)
+
+
+@app.command()
+def people(
+    limit: int = typer.Option(50, "--limit", "-n", help="How many people to show (0: all)."),
+    channel: Optional[str] = typer.Option(None, "--channel", help="Only acts on this channel."),
+    sort: str = typer.Option("acts", "--sort", help="acts, last, first or name."),
+    json: bool = JsonOpt,
+    csv: bool = CsvOpt,
+) -> None:
+    """People with their counts per kind of act, first and last seen."""
+    rows = inventory.people(ws(), limit=limit or None, channel=channel, order=sort)
+    emit({"people": rows}, rows, [("name", "col.name"), ("role", "col.role"), ("acts", "col.acts"),
+                                  ("kinds", "col.kind"), ("channels", "col.channel"), ("first", "col.first"),
+                                  ("last", "col.last")], as_json=json, as_csv=csv)

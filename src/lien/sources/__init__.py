@@ -1,0 +1,12 @@
+"""Importers, one module per format. :data:`REGISTRY` lists them in detection order."""
+from __future__ import annotations
+
+from .base import Activity, Batch, Event, Identity, ImportOptions, Source
+from .tabular import CsvSource, JsonLinesSource
+
+REGISTRY: list[type[Source]] = [
+    CsvSource,
+    JsonLinesSource,
+]
+
+__all__ = ["REGISTRY", "Source", "Batch", "Activity", "Identity", "Event", "ImportOptions"]

@@ -1,0 +1,505 @@
+"""What every import shares: detection, fetching, staging, ids, dedup, the transaction,
+idempotent upserts and provenance. Importers never touch the database."""
+from __future__ import annotations
+
+import hashlib
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import orjson
+import pyarrow as pa
+
+from ..errors import BadInput, BadRecordInfo, LienError, UnknownFormat
+from ..schema import ACTIVITY_KINDS
+from ..text import sql_hash
+from .base import Activity, Batch, Event, Identity, ImportOptions, Source
+
+ProgressFn = Callable[[str, int], None]
+
+STAGE_COLUMNS: dict[str, pa.Schema] = {
+    "identities": pa.schema([
+        ("channel", pa.string()), ("key", pa.string()), ("display_name", pa.string()),
+        ("url", pa.string()), ("email", pa.string()), ("is_org", pa.bool_()), ("is_bot", pa.bool_()),
+        ("native", pa.string()),
+    ]),
+    "activities": pa.schema([
+        ("id", pa.string()), ("channel", pa.string()), ("kind", pa.string()), ("ts", pa.timestamp("us")),
+        ("actor", pa.string()), ("actor_channel", pa.string()), ("thread_id", pa.string()),
+        ("in_reply_to", pa.string()), ("target", pa.string()), ("target_channel", pa.string()),
+        ("url", pa.string()), ("title", pa.string()), ("text", pa.string()), ("lang", pa.string()),
+        ("native", pa.string()),
+    ]),
+    "events": pa.schema([
+        ("id", pa.string()), ("channel", pa.string()), ("name", pa.string()),
+        ("starts_at", pa.timestamp("us")), ("ends_at", pa.timestamp("us")), ("place", pa.string()),
+        ("url", pa.string()), ("capacity", pa.int32()), ("native", pa.string()),
+    ]),
+}
+
+
+@dataclass
+class ImportSummary:
+    """What one import did, per input."""
+
+    format: str
+    location: str
+    source_id: int | None = None
+    read: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0  # bad records skipped with --skip-bad, and tombstoned people's acts
+    identities_added: int = 0
+    events_added: int = 0
+    events_updated: int = 0
+    by_kind: dict[str, dict[str, int]] = field(default_factory=dict)
+    bad: list[BadRecordInfo] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    not_modified: bool = False  # a URL answered 304
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dict(self.__dict__)
+        d["bad"] = [b.__dict__ for b in self.bad]
+        return d
+
+
+# ------------------------------------------------------------------------------------------
+# registry and detection
+
+
+def registry() -> list[type[Source]]:
+    from . import REGISTRY
+
+    return REGISTRY
+
+
+def by_name(name: str) -> type[Source]:
+    for cls in registry():
+        if cls.name == name:
+            return cls
+    names = ", ".join(sorted(c.name for c in registry()))
+    raise UnknownFormat(f"unknown format '{name}' (known: {names})", format=name)
+
+
+def detect(path: Path) -> type[Source]:
+    head = b""
+    if path.is_file():
+        with open(path, "rb") as f:
+            head = f.read(8192)
+    best: tuple[int, type[Source] | None] = (0, None)
+    for cls in registry():
+        if path.is_dir() and not cls.takes_directory:
+            continue
+        score = cls.detect(path, head)
+        if score > best[0]:
+            best = (score, cls)
+    if best[1] is None:
+        raise UnknownFormat(
+            f"{path}: cannot tell which format this is; name it with --format "
+            f"({', '.join(sorted(c.name for c in registry()))})",
+            file=str(path),
+        )
+    return best[1]
+
+
+def is_url(location: str) -> bool:
+    return location.startswith(("http://", "https://"))
+
+
+# ------------------------------------------------------------------------------------------
+# the import
+
+
+def run_import(
+    ws: Any,
+    locations: list[str],
+    options: ImportOptions,
+    progress: ProgressFn | None = None,
+    *,
+    now: datetime | None = None,
+) -> list[ImportSummary]:
+    """Import every location in one transaction: all or nothing."""
+    now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+    summaries: list[ImportSummary] = []
+    tmpdir = tempfile.TemporaryDirectory(prefix="lien-fetch-")
+    try:
+        prepared = []
+        for loc in locations:
+            prepared.append(_prepare(ws, loc, options, Path(tmpdir.name)))
+        with ws.transaction():
+            for loc, path, fetched in prepared:
+                if fetched is not None and fetched.not_modified:
+                    summaries.append(ImportSummary(format=fetched.format or "?", location=loc, not_modified=True))
+                    continue
+                summaries.append(_import_one(ws, loc, path, options, progress, now, fetched))
+            _after_import(ws)
+    finally:
+        tmpdir.cleanup()
+    return summaries
+
+
+@dataclass
+class _Fetched:
+    not_modified: bool
+    etag: str | None
+    last_modified: str | None
+    format: str | None = None
+
+
+def _prepare(ws: Any, loc: str, options: ImportOptions, tmp: Path) -> tuple[str, Path, _Fetched | None]:
+    if not is_url(loc):
+        path = Path(loc).expanduser()
+        if not path.exists():
+            raise BadInput(loc, "the path", "an existing file or folder", "nothing there")
+        return str(path.resolve()), path, None
+    from ..fetch import conditional_get
+
+    row = ws.rows("SELECT kind, etag, last_modified FROM sources WHERE location = ? ORDER BY id DESC LIMIT 1", [loc])
+    prev = row[0] if row else {}
+    target = tmp / hashlib.md5(loc.encode()).hexdigest()
+    res = conditional_get(loc, target, etag=prev.get("etag"), last_modified=prev.get("last_modified"))
+    return loc, target, _Fetched(res.not_modified, res.etag, res.last_modified, prev.get("kind"))
+
+
+def _content_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    if path.is_dir():
+        for p in sorted(path.rglob("*")):
+            if p.is_file():
+                st = p.stat()
+                h.update(f"{p.relative_to(path)}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+        return "dir:" + h.hexdigest()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _import_one(
+    ws: Any, loc: str, path: Path, options: ImportOptions, progress: ProgressFn | None,
+    now: datetime, fetched: _Fetched | None,
+) -> ImportSummary:
+    started = time.perf_counter()
+    cls = by_name(options.format) if options.format else detect(path)
+    source = cls(path, options, location=loc)
+    summary = ImportSummary(format=cls.name, location=loc)
+    con = ws.con
+    _create_stage(con)
+    try:
+        source.con = con
+        for batch in source.read():
+            staged = _stage(con, batch)
+            summary.read += batch.records if batch.records is not None else staged
+            if progress:
+                progress(loc, summary.read)
+        source_id = _upsert_source(ws, cls, loc, path, options, now, fetched, summary.read)
+        summary.source_id = source_id
+        _merge(ws, source_id, summary, now)
+    except UnicodeDecodeError as e:
+        raise BadInput(loc, f"byte {e.start}", f"text in {e.encoding}", repr(e.object[e.start:e.start + 8])) from e
+    # on error the transaction's rollback drops the staging tables with everything else
+    _drop_stage(con)
+    summary.bad = list(source.bad_records)
+    summary.skipped += len(source.bad_records)
+    summary.warnings = list(source.warnings)
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary
+
+
+# ------------------------------------------------------------------------------------------
+# staging
+
+
+def _create_stage(con: Any) -> None:
+    con.execute("""CREATE OR REPLACE TEMP TABLE _stage_identities (channel VARCHAR, key VARCHAR,
+        display_name VARCHAR, url VARCHAR, email VARCHAR, is_org BOOLEAN, is_bot BOOLEAN, native VARCHAR, seq BIGINT)""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE _stage_activities (id VARCHAR, channel VARCHAR, kind VARCHAR,
+        ts TIMESTAMP, actor VARCHAR, actor_channel VARCHAR, thread_id VARCHAR, in_reply_to VARCHAR, target VARCHAR,
+        target_channel VARCHAR, url VARCHAR, title VARCHAR, text VARCHAR, lang VARCHAR, native VARCHAR, seq BIGINT)""")
+    con.execute("""CREATE OR REPLACE TEMP TABLE _stage_events (id VARCHAR, channel VARCHAR, name VARCHAR,
+        starts_at TIMESTAMP, ends_at TIMESTAMP, place VARCHAR, url VARCHAR, capacity INTEGER, native VARCHAR, seq BIGINT)""")
+    con.execute("CREATE OR REPLACE TEMP SEQUENCE _stage_seq START 1")
+
+
+def _drop_stage(con: Any) -> None:
+    for t in ("identities", "activities", "events"):
+        con.execute(f"DROP TABLE IF EXISTS _stage_{t}")
+    con.execute("DROP SEQUENCE IF EXISTS _stage_seq")
+
+
+def _register_udfs(con: Any) -> None:
+    import duckdb
+    import pyarrow.compute as pc  # noqa: F401
+
+    from ..text import html_to_text
+
+    def html_text(col: pa.Array) -> pa.Array:
+        return pa.array([html_to_text(x) for x in col.to_pylist()], type=pa.string())
+
+    try:
+        con.create_function("lien_html_to_text", html_text, [duckdb.sqltype("VARCHAR")], duckdb.sqltype("VARCHAR"),
+                            type="arrow", side_effects=False)
+    except duckdb.Error:
+        pass  # already registered on this connection
+
+
+def _native(v: dict[str, Any] | None) -> str | None:
+    if not v:
+        return None
+    return orjson.dumps(v, default=str).decode()
+
+
+def _to_arrow(kind: str, rows: list[Any]) -> pa.Table:
+    schema = STAGE_COLUMNS[kind]
+    cols: dict[str, list[Any]] = {}
+    for name in schema.names:
+        if name == "native":
+            cols[name] = [_native(r.native) for r in rows]
+        else:
+            cols[name] = [getattr(r, name) for r in rows]
+    return pa.Table.from_pydict(cols, schema=schema)
+
+
+def _stage(con: Any, batch: Batch) -> int:
+    """Put a batch in the staging tables; returns the number of activities and events."""
+    n = 0
+    for kind in ("identities", "activities", "events"):
+        names = STAGE_COLUMNS[kind].names
+        if kind in batch.sql:
+            first = con.execute("SELECT nextval('_stage_seq')").fetchone()[0]
+            got = con.execute(
+                f"INSERT INTO _stage_{kind} ({', '.join(names)}, seq) "
+                f"SELECT {', '.join(names)}, nextval('_stage_seq') FROM ({batch.sql[kind]})"
+            ).fetchone()[0]
+            n += got if kind != "identities" else 0
+            if kind == "activities":  # bulk text may hold HTML: reduce it to text, vectorised
+                _register_udfs(con)
+                con.execute("""UPDATE _stage_activities SET text = lien_html_to_text(text)
+                               WHERE seq > ? AND (contains(text, '<') OR contains(text, '&'))""", [first])
+        part = getattr(batch, kind)
+        if isinstance(part, list):
+            if not part:
+                continue
+            table = _to_arrow(kind, part)
+        else:
+            if part.num_rows == 0:
+                continue
+            table = part
+        n += table.num_rows if kind != "identities" else 0
+        present = [n for n in names if n in table.column_names]
+        con.register("_batch", table)
+        try:
+            con.execute(
+                f"INSERT INTO _stage_{kind} ({', '.join(present)}, seq) "
+                f"SELECT {', '.join(present)}, nextval('_stage_seq') FROM _batch"
+            )
+        finally:
+            con.unregister("_batch")
+    return n
+
+
+# ------------------------------------------------------------------------------------------
+# merging the stage into the canonical tables
+
+def sql_norm_key(expr: str) -> str:
+    """SQL twin of :func:`lien.text.norm_key`."""
+    low = f"lower(trim({expr}))"
+    return f"CASE WHEN {low} LIKE 'http%://%/' THEN rtrim({low}, '/') ELSE {low} END"
+
+
+def _idexpr(channel: str, key: str) -> str:
+    return sql_hash("'id'", channel, sql_norm_key(key))
+
+
+_ACT_COLS = ("id", "channel", "identity_id", "kind", "ts", "thread_id", "in_reply_to", "target_identity_id",
+             "url", "title", "text", "lang", "source_id", "native")
+_EVENT_COLS = ("id", "channel", "name", "starts_at", "ends_at", "place", "url", "capacity", "source_id", "native")
+
+
+def _merge(ws: Any, source_id: int, s: ImportSummary, now: datetime) -> None:
+    con = ws.con
+    kinds = ", ".join(f"'{k}'" for k in ACTIVITY_KINDS)
+    bad = con.execute(
+        f"SELECT kind, count(*) FROM _stage_activities WHERE kind IS NULL OR kind NOT IN ({kinds}) GROUP BY 1 LIMIT 1"
+    ).fetchone()
+    if bad:
+        raise BadInput(s.location, "an activity", f"a kind among {', '.join(ACTIVITY_KINDS)}", str(bad[0]))
+    nots = con.execute("SELECT count(*) FROM _stage_activities WHERE ts IS NULL OR id IS NULL").fetchone()[0]
+    if nots:
+        raise BadInput(s.location, f"{nots} activities", "an id and a timestamp", "none")
+
+    # identities: declared ones plus every key an activity refers to
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _ids AS
+        WITH declared AS (
+            SELECT channel, {sql_norm_key('key')} AS key, display_name, url, email,
+                   coalesce(is_org, false) AS is_org, coalesce(is_bot, false) AS is_bot, native, seq
+            FROM _stage_identities WHERE key IS NOT NULL AND trim(key) <> ''
+        ), referenced AS (
+            SELECT coalesce(actor_channel, channel) AS channel, {sql_norm_key('actor')} AS key,
+                   trim(actor) AS display_name, NULL AS url, NULL AS email, false AS is_org, false AS is_bot,
+                   NULL AS native, -1 AS seq
+            FROM _stage_activities WHERE actor IS NOT NULL AND trim(actor) <> ''
+            UNION ALL
+            SELECT coalesce(target_channel, channel), {sql_norm_key('target')}, trim(target), NULL, NULL,
+                   false, false, NULL, -1
+            FROM _stage_activities WHERE target IS NOT NULL AND trim(target) <> ''
+        ), allrows AS (SELECT * FROM declared UNION ALL SELECT * FROM referenced)
+        SELECT {sql_hash("'id'", 'channel', 'key')} AS id, channel, key,
+               arg_max(display_name, seq) FILTER (WHERE display_name IS NOT NULL) AS display_name,
+               arg_max(url, seq) FILTER (WHERE url IS NOT NULL) AS url,
+               arg_max(email, seq) FILTER (WHERE email IS NOT NULL) AS email,
+               bool_or(is_org) AS is_org, bool_or(is_bot) AS is_bot,
+               arg_max(native, seq) FILTER (WHERE native IS NOT NULL) AS native,
+               max(seq) >= 0 AS declared
+        FROM allrows
+        WHERE sha256(key) NOT IN (SELECT key_hash FROM tombstones)
+        GROUP BY channel, key
+    """)
+    s.identities_added = con.execute("SELECT count(*) FROM _ids WHERE id NOT IN (SELECT id FROM identities)").fetchone()[0]
+    con.execute(f"""
+        INSERT INTO people (id, display_name, role, created_at)
+        SELECT id, display_name, CASE WHEN is_bot THEN 'bot' ELSE 'community' END, ?
+        FROM _ids WHERE id NOT IN (SELECT id FROM identities) AND id NOT IN (SELECT id FROM people)
+    """, [now])
+    con.execute("""
+        INSERT INTO identities (id, channel, key, display_name, url, email, person_id, is_org, is_bot, source_id, native)
+        SELECT id, channel, key, display_name, url, email, id, is_org, is_bot, ?, CAST(native AS JSON)
+        FROM _ids WHERE id NOT IN (SELECT id FROM identities)
+    """, [source_id])
+    con.execute("""
+        UPDATE identities AS i SET
+            display_name = coalesce(n.display_name, i.display_name),
+            url = coalesce(n.url, i.url), email = coalesce(n.email, i.email),
+            is_org = i.is_org OR n.is_org, is_bot = i.is_bot OR n.is_bot,
+            native = coalesce(CAST(n.native AS JSON), i.native)
+        FROM _ids n
+        WHERE n.id = i.id AND n.declared AND (
+            n.display_name IS DISTINCT FROM i.display_name AND n.display_name IS NOT NULL
+            OR n.url IS DISTINCT FROM i.url AND n.url IS NOT NULL
+            OR n.email IS DISTINCT FROM i.email AND n.email IS NOT NULL
+            OR (n.is_org AND NOT i.is_org) OR (n.is_bot AND NOT i.is_bot))
+    """)
+
+    # activities: ids resolved, duplicates inside the input collapsed (last wins)
+    actor_id = _idexpr("coalesce(actor_channel, channel)", "actor")
+    target_id = _idexpr("coalesce(target_channel, channel)", "target")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _acts AS
+        SELECT id, channel,
+               CASE WHEN actor IS NULL OR trim(actor) = '' THEN NULL ELSE {actor_id} END AS identity_id,
+               kind, ts, thread_id, in_reply_to,
+               CASE WHEN target IS NULL OR trim(target) = '' THEN NULL ELSE {target_id} END AS target_identity_id,
+               url, title, text, lang, ? AS source_id, native
+        FROM _stage_activities
+        QUALIFY row_number() OVER (PARTITION BY id ORDER BY seq DESC) = 1
+    """, [source_id])
+    # people forgotten before stay forgotten
+    gone = con.execute("""
+        SELECT count(*) FROM _acts WHERE identity_id IS NOT NULL AND identity_id NOT IN (SELECT id FROM identities)
+    """).fetchone()[0]
+    if gone:
+        con.execute("DELETE FROM _acts WHERE identity_id IS NOT NULL AND identity_id NOT IN (SELECT id FROM identities)")
+        s.skipped += gone
+    con.execute("UPDATE _acts SET target_identity_id = NULL WHERE target_identity_id NOT IN (SELECT id FROM identities)")
+
+    differs = " OR ".join(
+        f"n.{c} IS DISTINCT FROM a.{c}" for c in _ACT_COLS if c not in ("id", "source_id", "native")
+    ) + " OR CAST(n.native AS VARCHAR) IS DISTINCT FROM CAST(a.native AS VARCHAR)"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _act_status AS
+        SELECT n.id, n.kind,
+               CASE WHEN a.id IS NULL THEN 'added' WHEN {differs} THEN 'updated' ELSE 'unchanged' END AS status
+        FROM _acts n LEFT JOIN activities a ON a.id = n.id
+    """)
+    for kind, status, n in con.execute("SELECT kind, status, count(*) FROM _act_status GROUP BY ALL ORDER BY ALL").fetchall():
+        s.by_kind.setdefault(kind, {"added": 0, "updated": 0, "unchanged": 0})[status] = n
+        setattr(s, status, getattr(s, status) + n)
+    cols = ", ".join(_ACT_COLS)
+    if s.updated:
+        con.execute("DELETE FROM activities WHERE id IN (SELECT id FROM _act_status WHERE status = 'updated')")
+    if s.added or s.updated:
+        con.execute(f"""
+            INSERT INTO activities ({cols})
+            SELECT {cols.replace('native', 'CAST(native AS JSON)')} FROM _acts
+            WHERE id IN (SELECT id FROM _act_status WHERE status <> 'unchanged')
+        """)
+
+    # events
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _evs AS
+        SELECT id, channel, name, starts_at, ends_at, place, url, capacity, native FROM _stage_events
+        QUALIFY row_number() OVER (PARTITION BY id ORDER BY seq DESC) = 1
+    """)
+    ediff = " OR ".join(f"n.{c} IS DISTINCT FROM e.{c}" for c in _EVENT_COLS if c not in ("id", "source_id", "native"))
+    s.events_added, s.events_updated = con.execute(f"""
+        SELECT count(*) FILTER (WHERE e.id IS NULL), count(*) FILTER (WHERE e.id IS NOT NULL AND ({ediff}))
+        FROM _evs n LEFT JOIN events e ON e.id = n.id
+    """).fetchone()
+    con.execute(f"""
+        INSERT OR REPLACE INTO events ({', '.join(_EVENT_COLS)})
+        SELECT id, channel, name, starts_at, ends_at, place, url, capacity, ?, CAST(native AS JSON) FROM _evs n
+        WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = n.id AND NOT ({ediff}))
+    """, [source_id])
+    for t in ("_ids", "_acts", "_act_status", "_evs"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+def _upsert_source(
+    ws: Any, cls: type[Source], loc: str, path: Path, options: ImportOptions, now: datetime,
+    fetched: _Fetched | None, records: int,
+) -> int:
+    chash = _content_hash(path)
+    opts = orjson.dumps({"format": options.format, "channel": options.channel, "mapping": options.mapping,
+                         **options.extra}, default=str).decode()
+    etag = fetched.etag if fetched else None
+    lm = fetched.last_modified if fetched else None
+    row = ws.con.execute("SELECT id FROM sources WHERE kind = ? AND location = ?", [cls.name, loc]).fetchone()
+    if row:
+        ws.con.execute(
+            """UPDATE sources SET importer_version = ?, imported_at = ?, records = ?, content_hash = ?,
+               etag = ?, last_modified = ?, options = ? WHERE id = ?""",
+            [cls.version, now, records, chash, etag, lm, opts, row[0]],
+        )
+        return int(row[0])
+    sid = ws.con.execute("SELECT nextval('source_ids')").fetchone()[0]
+    ws.con.execute(
+        """INSERT INTO sources (id, kind, location, importer_version, first_imported_at, imported_at, records,
+           content_hash, etag, last_modified, options) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [sid, cls.name, loc, cls.version, now, now, records, chash, etag, lm, opts],
+    )
+    return int(sid)
+
+
+#: Hooks run inside the import transaction once every input is merged (identity
+#: resolution, configuration marks, scoring). Each takes the workspace.
+AFTER_IMPORT: list[Callable[[Any], None]] = []
+
+
+def _after_import(ws: Any) -> None:
+    from ..config import apply_marks
+
+    apply_marks(ws)
+    for hook in AFTER_IMPORT:
+        hook(ws)
+
+
+def batches(items: Iterator[Any], size: int, kind: str = "activities") -> Iterator[Batch]:
+    """Group a stream of records of one kind into batches."""
+    buf: list[Any] = []
+    for it in items:
+        buf.append(it)
+        if len(buf) >= size:
+            yield Batch(**{kind: buf})
+            buf = []
+    if buf:
+        yield Batch(**{kind: buf})
+
+
+__all__ = ["run_import", "ImportSummary", "detect", "by_name", "Batch", "Activity", "Identity", "Event",
+           "LienError", "STAGE_COLUMNS", "AFTER_IMPORT", "sql_norm_key"]

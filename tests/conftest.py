@@ -1,0 +1,70 @@
+"""Shared fixtures: a fresh real DuckDB workspace per test, the real data folder, the CLI."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import lien
+from lien import i18n
+from lien.sources.base import ImportOptions
+from lien.sources.load import run_import
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+SHARED = Path(os.environ.get("LIEN_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests read English messages unless they ask otherwise."""
+    monkeypatch.setenv("LIEN_LANG", "en")
+    i18n.set_lang(None)
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Any:
+    """A fresh workspace in a temporary file (lien.toml beside it)."""
+    w = lien.open(tmp_path / "lien.duckdb")
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def shared() -> Path:
+    """The real data in ../shared/data; skips the test when it is absent."""
+    if not SHARED.is_dir():
+        pytest.skip(f"real data folder {SHARED} is absent (a checkout outside the lien setup)")
+    return SHARED
+
+
+def do_import(ws: Any, *paths: Any, **opts: Any) -> list[Any]:
+    return run_import(ws, [str(p) for p in paths], ImportOptions(**opts))
+
+
+def snapshot(ws: Any) -> dict[str, Any]:
+    """Every canonical table's rows, to assert that a failed import changed nothing."""
+    out = {}
+    for t in ("sources", "people", "identities", "activities", "events", "links", "goals"):
+        out[t] = ws.con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+    return out
+
+
+@pytest.fixture
+def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Run the real `lien` command in-process in a temporary folder: cli("status", "--json")
+    returns (exit code, stdout, stderr)."""
+    from lien.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LIEN_WORKSPACE", raising=False)
+
+    def run(*args: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        o, e = capsys.readouterr()
+        return code, o, e
+
+    return run
