@@ -55,6 +55,11 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+def register(messages: dict[str, dict[str, str]]) -> None:
+    """Add a module's own messages (keys should be prefixed with the module's name)."""
+    MESSAGES.update(messages)
+
+
 def get_lang() -> str:
     if _current:
         return _current

@@ -19,7 +19,7 @@ def _load_optional_commands() -> None:
     """Command families added by other parts of lien register themselves on import."""
     import importlib
 
-    for mod in ("model", "identity", "web", "demo", "evaluate"):
+    for mod in ("model", "org", "identity", "web", "demo", "evaluate", "report"):
         try:
             importlib.import_module(f"{__name__}.{mod}")
         except ModuleNotFoundError as e:
