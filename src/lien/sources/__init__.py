@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from .base import Activity, Batch, Event, Identity, ImportOptions, Source
 from .tabular import CsvSource, JsonLinesSource
+from .feed import FeedSource
 
 REGISTRY: list[type[Source]] = [
+    FeedSource,
     CsvSource,
     JsonLinesSource,
 ]
