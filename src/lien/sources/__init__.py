@@ -4,11 +4,13 @@ from __future__ import annotations
 from .base import Activity, Batch, Event, Identity, ImportOptions, Source
 from .tabular import CsvSource, JsonLinesSource
 from .feed import FeedSource
+from .wxr import WxrSource
 
 REGISTRY: list[type[Source]] = [
     FeedSource,
     CsvSource,
     JsonLinesSource,
+    WxrSource,
 ]
 
 __all__ = ["REGISTRY", "Source", "Batch", "Activity", "Identity", "Event", "ImportOptions"]
