@@ -5,12 +5,16 @@ from .base import Activity, Batch, Event, Identity, ImportOptions, Source
 from .tabular import CsvSource, JsonLinesSource
 from .feed import FeedSource
 from .wxr import WxrSource
+from .ical import ICalSource
+from .meetup import MeetupSource
 
 REGISTRY: list[type[Source]] = [
     FeedSource,
     CsvSource,
     JsonLinesSource,
     WxrSource,
+    ICalSource,
+    MeetupSource,
 ]
 
 __all__ = ["REGISTRY", "Source", "Batch", "Activity", "Identity", "Event", "ImportOptions"]
