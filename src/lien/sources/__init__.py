@@ -7,8 +7,10 @@ from .feed import FeedSource
 from .wxr import WxrSource
 from .ical import ICalSource
 from .meetup import MeetupSource
+from .stackexchange import StackExchangeSource
 
 REGISTRY: list[type[Source]] = [
+    StackExchangeSource,
     FeedSource,
     CsvSource,
     JsonLinesSource,
