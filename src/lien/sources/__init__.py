@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .base import Activity, Batch, Event, Identity, ImportOptions, Source
 from .tabular import CsvSource, JsonLinesSource
+from .mbox import MboxSource
 from .feed import FeedSource
 from .wxr import WxrSource
 from .ical import ICalSource
@@ -14,6 +15,7 @@ REGISTRY: list[type[Source]] = [
     FeedSource,
     CsvSource,
     JsonLinesSource,
+    MboxSource,
     WxrSource,
     ICalSource,
     MeetupSource,
