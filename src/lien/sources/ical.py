@@ -125,7 +125,12 @@ class ICalSource(Source):
         self.channel = self.default_channel(f"calendar:{calname}")
         self.zone = self._zone(cal.get("X-WR-TIMEZONE"))
         self.method = str(cal.get("METHOD") or "").upper()
-        vevents = list(cal.walk("VEVENT"))
+        vevents = []
+        for i, v in enumerate(cal.walk("VEVENT"), 1):
+            if self._valid(v, i):
+                vevents.append(v)
+            else:  # with --skip-bad: leave the broken event out of the expansion too
+                self._drop(cal, v)
         recurring = {str(v.get("UID")) for v in vevents
                      if v.get("RRULE") is not None or v.get("RDATE") is not None or v.get("RECURRENCE-ID") is not None}
         since, until = self._window(vevents)
@@ -168,13 +173,39 @@ class ICalSource(Source):
             if self.counts[key]:
                 self.warn(i18n.t(f"ical.{key}", n=self.counts[key]))
 
+    def _valid(self, v: Any, i: int) -> bool:
+        where = f"VEVENT {i} (UID {v.get('UID')})"
+        for prop in ("DTSTART", "DTEND", "RECURRENCE-ID"):
+            if prop not in v:
+                if prop == "DTSTART":
+                    self.bad(where, "a DTSTART", "none")
+                    return False
+                continue
+            try:
+                v[prop].dt
+            except Exception:
+                raw = getattr(v.get(prop), "to_ical", lambda: v.get(prop))()
+                self.bad(where, f"a {prop} date or date-time",
+                         raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw))
+                return False
+        return True
+
+    @staticmethod
+    def _drop(cal: Any, comp: Any) -> None:
+        for parent in [cal, *cal.subcomponents]:
+            if comp in parent.subcomponents:
+                parent.subcomponents.remove(comp)
+                return
+
     def _window(self, vevents: list[Any]) -> tuple[date, date]:
         extra = self.options.extra
         starts = []
         for v in vevents:
-            p = v.get("DTSTART")
-            if p is not None and isinstance(getattr(p, "dt", None), date):
-                d = p.dt
+            try:
+                d = v["DTSTART"].dt
+            except Exception:  # no or a broken DTSTART: reported when the event is read
+                continue
+            if isinstance(d, date):
                 starts.append(d.date() if isinstance(d, datetime) else d)
         today = datetime.now(timezone.utc).date()
         since = _day(extra["since"], "--since") if extra.get("since") else (min(starts) if starts else today)

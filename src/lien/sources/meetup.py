@@ -105,6 +105,8 @@ class MeetupSource(Source):
                 return 85
             if hits >= 2:
                 return 70
+            if b'"member"' in head and b'"status"' in head and (b'"attended"' in head or b'"noshow"' in head):
+                return 70  # an attendance list
             return 0
         first = _decode_head(head).split("\n", 1)[0]
         if all(h in first for h in CSV_HEADER) and ("URL of Member Profile" in first or "RSVPed on" in first):
@@ -332,7 +334,7 @@ class MeetupSource(Source):
             self._host(member, ev_id, channel, start, name)
         status = item.get("attendance_status")
         if status and start is not None:
-            self._attended(str(status), key, ev_id, channel, start, name)
+            self._attended(str(status), key, ev_id, channel, start, name, where)
 
     def _attendance(self, item: dict[str, Any], where: str) -> None:
         ev = item.get("event") or {}
@@ -354,14 +356,16 @@ class MeetupSource(Source):
         channel = self._channel(urlname)
         name = ev.get("name") if isinstance(ev, dict) else None
         self._add_event(ev_id, channel, name, start, url=link, partial=True)
-        self._attended(str(item.get("status")), self._member(item["member"]), ev_id, channel, start, name)
+        self._attended(str(item.get("status")), self._member(item["member"]), ev_id, channel, start, name, where)
 
-    def _attended(self, status: str, key: str | None, ev_id: str, channel: str, start: datetime, title: Any) -> None:
+    def _attended(self, status: str, key: str | None, ev_id: str, channel: str, start: datetime, title: Any,
+                  where: str = "") -> None:
         kind = ATTENDANCE_KIND.get(status.lower())
         if kind is None:
             self.counts["absent"] += 1
             return
-        self.acts.append(Activity(id=self.act_id(f"attendance:{ev_id}:{key}"), channel=channel, kind=kind, ts=start,
+        who = key if key is not None else f"former member, {where}"  # id 0: told apart by their place
+        self.acts.append(Activity(id=self.act_id(f"attendance:{ev_id}:{who}"), channel=channel, kind=kind, ts=start,
                                   actor=key, actor_channel=MEMBERS, thread_id=ev_id, title=_s(title),
                                   native={"status": status}))
 
