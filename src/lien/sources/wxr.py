@@ -103,7 +103,8 @@ def strip_shortcodes(value: str) -> str:
         return value
     named = set(_SHORTCODES)
     named.update(m.group(2).lower() for m in _SHORTCODE.finditer(value) if "=" in m.group(3))
-    return _SHORTCODE.sub(lambda m: " " if m.group(2).lower() in named else m.group(0), value)
+    # shortcodes are block-level in WordPress (captions, galleries, players): a line break
+    return _SHORTCODE.sub(lambda m: "\n" if m.group(2).lower() in named else m.group(0), value)
 
 
 def _site(url: str | None) -> tuple[str | None, str | None]:
