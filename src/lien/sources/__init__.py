@@ -9,8 +9,10 @@ from .wxr import WxrSource
 from .ical import ICalSource
 from .meetup import MeetupSource
 from .stackexchange import StackExchangeSource
+from .slack import SlackSource
 
 REGISTRY: list[type[Source]] = [
+    SlackSource,
     StackExchangeSource,
     FeedSource,
     CsvSource,
