@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .base import Activity, Batch, Event, Identity, ImportOptions, Source
 from .tabular import CsvSource, JsonLinesSource
+from .mastodon import MastodonSource
 from .mbox import MboxSource
 from .feed import FeedSource
 from .wxr import WxrSource
@@ -17,6 +18,7 @@ REGISTRY: list[type[Source]] = [
     FeedSource,
     CsvSource,
     JsonLinesSource,
+    MastodonSource,
     MboxSource,
     WxrSource,
     ICalSource,
