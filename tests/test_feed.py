@@ -210,6 +210,10 @@ def test_comments_before_posts_meet_in_one_thread(ws):
     assert ws.scalar("SELECT count(*) FROM activities WHERE thread_id = ?", [post_id]) == 4
     # the post's author is not known yet when the comment came first
     assert ws.scalar("SELECT target_identity_id FROM activities WHERE kind = 'comment'") is None
+    [s] = do_import(ws, F / "wp-comments-p101.rss")
+    assert (s.added, s.updated, s.unchanged) == (0, 1, 2)
+    assert ws.scalar("""SELECT t.key FROM activities a JOIN identities t ON t.id = a.target_identity_id
+                        WHERE a.kind = 'comment'""") == "marie dupont"
 
 
 def test_channel_option_overrides(ws):
