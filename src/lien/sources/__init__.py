@@ -11,8 +11,10 @@ from .ical import ICalSource
 from .meetup import MeetupSource
 from .stackexchange import StackExchangeSource
 from .slack import SlackSource
+from .edgelist import EdgeListSource
 
 REGISTRY: list[type[Source]] = [
+    EdgeListSource,
     SlackSource,
     StackExchangeSource,
     FeedSource,
