@@ -141,8 +141,29 @@ class MeetupSource(Source):
     def _flush(self, force: bool = False) -> Iterator[Batch]:
         if force or len(self.acts) + len(self.events) >= self.options.chunk_size:
             if self.acts or self.events or self.idents or self.records:
-                yield Batch(identities=list(self.idents.values()), activities=self.acts,
-                            events=list(self.events.values()), records=self.records)
+                events = list(self.events.values())
+                partial = [e for e in events if e.native and e.native.get("partial")]
+                full = [e for e in events if not (e.native and e.native.get("partial"))]
+                batch = Batch(identities=list(self.idents.values()), activities=self.acts,
+                              events=full if self.con is not None else events,
+                              records=self.records)
+                if partial and self.con is not None:
+                    # what an RSVP or an attendance record says of its event fills in, and never
+                    # blanks out, what an events list said before (the loader replaces whole rows)
+                    self.con.register("_meetup_partial", _events_table(partial))
+                    batch.sql["events"] = """
+                        SELECT n.id, n.channel, coalesce(n.name, e.name) AS name,
+                               coalesce(n.starts_at, e.starts_at) AS starts_at, coalesce(n.ends_at, e.ends_at) AS ends_at,
+                               coalesce(n.place, e.place) AS place, coalesce(n.url, e.url) AS url,
+                               coalesce(n.capacity, e.capacity) AS capacity,
+                               coalesce(CAST(e.native AS VARCHAR), n.native) AS native
+                        FROM _meetup_partial n LEFT JOIN events e ON e.id = n.id"""
+                    try:
+                        yield batch
+                    finally:
+                        self.con.unregister("_meetup_partial")
+                else:
+                    yield batch
             self._reset()
 
     # -- JSON ------------------------------------------------------------------------------
@@ -312,7 +333,8 @@ class MeetupSource(Source):
         venue = item.get("venue") or {}
         if link is None and urlname and ev.get("id", ev.get("event_id")) is not None:
             link = f"https://www.meetup.com/{urlname}/events/{ev.get('id', ev.get('event_id'))}/"
-        self._add_event(ev_id, channel, name, start, place=_place(venue), url=link, partial=True)
+        self._add_event(ev_id, channel, name, start, place=_place(venue), url=link, partial=True,
+                        native={"meetup_id": _s(ev.get("id", ev.get("event_id")))})
         response = str(item.get("response") or "").lower()
         kind = RESPONSE_KIND.get(response)
         ts = _ms(item.get("mtime") or item.get("updated") or item.get("created")) or start
@@ -471,6 +493,17 @@ class MeetupSource(Source):
             self.acts.append(Activity(id=self.act_id(f"{group}:{ev_id}:{key}"), channel=channel, kind=kind, ts=ts,
                                       actor=key, actor_channel=MEMBERS, thread_id=ev_id, title=name))
         yield from self._flush(force=True)
+
+
+def _events_table(events: list[Event]) -> Any:
+    import pyarrow as pa
+
+    from .load import STAGE_COLUMNS
+
+    schema = STAGE_COLUMNS["events"]
+    cols = {n: [orjson.dumps(e.native).decode() if n == "native" and e.native else
+                (None if n == "native" else getattr(e, n)) for e in events] for n in schema.names}
+    return pa.Table.from_pydict(cols, schema=schema)
 
 
 def _place(venue: Any) -> str | None:
