@@ -1,0 +1,100 @@
+"""The organisation's side: inbox, responsiveness, channels, content, events, goals.
+
+Each command calls one library function of :mod:`lien.metrics` and renders its result."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import typer
+
+from .. import i18n
+from .app import JsonOpt, app, ws
+from .output import emit, out, print_json, print_table
+
+AsOfOpt = typer.Option(None, "--as-of", help="The week to look at (YYYY-MM-DD: the ISO week containing it; "
+                                             "default: the last complete week).")
+ChannelOpt = typer.Option(None, "--channel", help="Only this channel.")
+
+
+def _pct(v: Any) -> str:
+    return i18n.t("resp.none") if v is None else f"{v:.1f} %"
+
+
+def _num(v: Any) -> str:
+    return i18n.t("resp.none") if v is None else f"{v:.1f}"
+
+
+def _short(s: str, n: int = 60) -> str:
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+@app.command()
+def inbox(
+    as_of: Optional[str] = AsOfOpt,
+    channel: Optional[str] = ChannelOpt,
+    since: Optional[str] = typer.Option(None, "--since", help="Only items from this date (YYYY-MM-DD)."),
+    limit: int = typer.Option(50, "--limit", "-n", help="How many items to show (0: all)."),
+    json: bool = JsonOpt,
+) -> None:
+    """Items still waiting for our reply, oldest first, with a link to each."""
+    from ..metrics.responsiveness import inbox as lib
+
+    w = ws()
+    data = lib(w, as_of, channel=channel, since=since, limit=limit or None)
+    if json:
+        print_json(data)
+        return
+    if not data["total"]:
+        out.print(i18n.t("resp.inbox.empty"))
+        return
+    rows = [{**r, "what": _short((r["title"] + " — " if r["title"] else "") + (r["text"] or ""))}
+            for r in data["items"]]
+    print_table(rows, [("ts", "resp.col.when"), ("age_days", "resp.col.age"), ("who", "resp.col.who"),
+                       ("channel", "col.channel"), ("kind", "col.kind"), ("what", "resp.col.what"),
+                       ("url", "resp.col.link")],
+                title=i18n.t("resp.inbox.title", n=data["total"], week=data["as_of"]))
+    if data["total"] > len(rows):
+        out.print(i18n.t("resp.inbox.more", n=data["total"] - len(rows)))
+    if data["people"]:
+        h = int(w.config.model["response"]["unanswered_hours"])
+        print_table(data["people"], [("who", "resp.col.who"), ("items", "resp.col.items"),
+                                     ("oldest", "resp.col.oldest"), ("latest", "col.last")],
+                    title=i18n.t("resp.inbox.people", h=h))
+
+
+@app.command()
+def responsiveness(
+    as_of: Optional[str] = AsOfOpt,
+    since: Optional[str] = typer.Option(None, "--since", help="Start of the period (default: 13 weeks before "
+                                        "the end of the as-of week)."),
+    months: int = typer.Option(12, "--months", help="How many months in the monthly table."),
+    channel: Optional[str] = ChannelOpt,
+    json: bool = JsonOpt,
+) -> None:
+    """How well we answer: coverage within 24 h and 72 h, median and p90 time to first response,
+    newcomers' first items answered (R1–R3), per channel and per month."""
+    from ..metrics.responsiveness import responsiveness as lib
+
+    data = lib(ws(), as_of, since=since, months=months, channel=channel)
+    if json:
+        print_json(data)
+        return
+    h_t, h_l = int(data["hours"]["target"]), int(data["hours"]["limit"])
+    o = data["overall"]
+    out.print(i18n.t("resp.title", since=data["since"], week=data["as_of"]))
+    out.print(i18n.t("resp.summary", items=o["items"], unanswered=o["unanswered"], t=h_t, l=h_l,
+                     ct=_pct(o["coverage_target"]), cl=_pct(o["coverage_limit"]), med=_num(o["median_hours"]),
+                     p90=_num(o["p90_hours"]), nc=_pct(o["newcomer_coverage"])))
+    cols = [("items", "resp.col.items"), ("unanswered", "resp.col.unanswered"),
+            ("cov_t", i18n.t("resp.col.cov", h=h_t)), ("cov_l", i18n.t("resp.col.cov", h=h_l)),
+            ("median", "resp.col.median"), ("p90", "resp.col.p90"), ("nc", i18n.t("resp.col.newcomers", h=h_l))]
+
+    def fmt_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{**r, "cov_t": _pct(r["coverage_target"]), "cov_l": _pct(r["coverage_limit"]),
+                 "median": _num(r["median_hours"]), "p90": _num(r["p90_hours"]),
+                 "nc": _pct(r["newcomer_coverage"])} for r in rows]
+
+    if data["channels"]:
+        print_table(fmt_rows(data["channels"]), [("channel", "col.channel"), *cols], title=i18n.t("resp.by_channel"))
+    if data["months"]:
+        print_table(fmt_rows(data["months"]), [("month", "resp.col.month"), *cols], title=i18n.t("resp.by_month"))
