@@ -460,6 +460,21 @@ def test_url_cli_import(cli):
         assert (res["format"], res["added"]) == ("feed", 4)
         code, out, err = cli("import", url, "--json")
         assert orjson.loads(out)["imports"][0]["not_modified"] is True
+        # a second site that goes down: `lien sync` still follows the first, then says what failed
+        other = _Feed((F / "wp-posts.rss").read_bytes(), '"w"', "Tue, 05 Mar 2024 09:12:00 GMT")
+        server2, url2 = _serve(other)
+        try:
+            assert cli("import", url2)[0] == 0
+        finally:
+            server2.shutdown()
+            server2.server_close()
+        state.etag = '"b"'
+        state.body = state.body.replace(b"Congratulations!", b"Congratulations, Dana!")
+        code, out, err = cli("sync", "--json")
+        assert code == 1, out
+        res = orjson.loads(out)
+        assert [(r["location"], r["updated"]) for r in res["imports"]] == [(url, 1)]
+        assert [(e["error"], e["url"]) for e in res["errors"]] == [("fetch", url2)]
     finally:
         server.shutdown()
         server.server_close()

@@ -34,8 +34,9 @@ _load_optional_commands()
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        app(args=argv, standalone_mode=False, prog_name="lien")
-        return 0
+        rc = app(args=argv, standalone_mode=False, prog_name="lien")
+        # without standalone mode, click returns a command's typer.Exit(code) instead of raising it
+        return rc if isinstance(rc, int) else 0
     except LienError as e:
         print_error(e)
         return 2 if isinstance(e, UsageError) else 1

@@ -10,7 +10,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from .. import i18n, inventory
 from ..config import write_template
-from ..errors import UsageError
+from ..errors import FetchError, UsageError
 from ..sources.base import ImportOptions
 from ..sources.load import ImportSummary, run_import
 from .app import CsvOpt, JsonOpt, app, state, ws
@@ -155,12 +155,23 @@ def sync(json: bool = JsonOpt) -> None:
             out.print(i18n.t("no_url_sources"))
         return
     summaries: list[ImportSummary] = []
+    failed: list[FetchError] = []
     for s in sources:
         o = orjson.loads(s["options"]) if s["options"] else {}
         opts = ImportOptions(format=s["kind"], channel=o.get("channel"), mapping=o.get("mapping") or {},
                              extra={k: v for k, v in o.items() if k not in ("format", "channel", "mapping")})
-        summaries += _run_with_progress(w, [s["location"]], opts)
-    show_summaries(summaries, json)
+        try:
+            summaries += _run_with_progress(w, [s["location"]], opts)
+        except FetchError as e:  # a site that is down does not stop the others (each source is its own import)
+            failed.append(e)
+    if json:
+        print_json({"imports": [s.to_dict() for s in summaries], "errors": [e.to_dict() for e in failed]})
+    else:
+        show_summaries(summaries, json)
+        for e in failed:
+            err.print(f"{i18n.t('error')}: {e.message}", markup=False)
+    if failed:
+        raise typer.Exit(code=1)
 
 
 @app.command()
