@@ -12,8 +12,10 @@ from .meetup import MeetupSource
 from .stackexchange import StackExchangeSource
 from .slack import SlackSource
 from .edgelist import EdgeListSource
+from .checkin import CheckinSource
 
 REGISTRY: list[type[Source]] = [
+    CheckinSource,
     EdgeListSource,
     SlackSource,
     StackExchangeSource,
