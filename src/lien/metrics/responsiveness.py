@@ -14,8 +14,8 @@ Definitions (the contract the tests pin):
     a top-level answer to that root (no parent, or the parent is the root itself).
 
   A member answering another member inside our thread is conversation between members, not
-  owed a reply (unless it names us as target). Automatic notices (``native.type`` pingback or
-  trackback) are not items.
+  owed a reply (unless it names us as target). Automatic notices (``native.type`` or
+  ``native.comment_type`` pingback, trackback, webmention) are neither items nor answers.
 * An item is **answered** by the first act of ours (``comment``, ``reply``, ``message``,
   ``mention``) that either replies to it (``in_reply_to`` = the item), or comes later in the same
   thread, or — for an item outside any thread (a direct message) — comes later on the same channel
@@ -38,7 +38,7 @@ ITEM_KINDS = ("comment", "reply", "message", "mention")
 ANSWER_KINDS = ("comment", "reply", "message", "mention")
 SUBSTANTIVE = ("post", "comment", "reply", "message", "mention")
 OFFLINE = ("attend", "volunteer", "speak", "host")
-NOTICE_TYPES = ("pingback", "trackback")
+NOTICE_TYPES = ("pingback", "trackback", "webmention")
 
 
 def period_end(as_of_week_end: date) -> datetime:
@@ -69,6 +69,12 @@ def acts_until(ws: Any, end: datetime) -> Any:
     return a.filter(a.ts < end)
 
 
+def _notice(t: Any) -> Any:
+    """Automatic notices (pingbacks, trackbacks): neither items nor answers."""
+    return (t.native["type"].str.isin(NOTICE_TYPES).fill_null(False)
+            | t.native["comment_type"].str.isin(NOTICE_TYPES).fill_null(False))
+
+
 def items(ws: Any, as_of: str | date | None = None) -> Any:
     """Every item needing a reply up to the as-of week, with when and how we answered.
 
@@ -87,7 +93,7 @@ def items(ws: Any, as_of: str | date | None = None) -> Any:
     who = r.select(w_ident=r.identity_id, person_id=r.person_id, name=r.name, w_us=r.us, w_bot=r.bot)
 
     c = a.filter(a.kind.isin(ITEM_KINDS) & a.identity_id.notnull())
-    c = c.filter(~c.native["type"].str.isin(NOTICE_TYPES).fill_null(False))
+    c = c.filter(~_notice(c))
     c = c.join(who, c.identity_id == who.w_ident)
     c = c.filter(~c.w_us & ~c.w_bot)
     c = c.left_join(parent, c.in_reply_to == parent.p_id)
@@ -102,7 +108,7 @@ def items(ws: Any, as_of: str | date | None = None) -> Any:
     )
 
     # answers, three equi-joins then the first per item
-    o = ours.filter(ours.kind.isin(ANSWER_KINDS)).select(
+    o = ours.filter(ours.kind.isin(ANSWER_KINDS) & ~_notice(ours)).select(
         o_id=ours.id, o_ts=ours.ts, o_parent=ours.in_reply_to, o_thread=ours.thread_id,
         o_target=ours.target_identity_id, o_channel=ours.channel)
     k = it.select(i_id=it.id, i_ts=it.ts, i_thread=it.thread_id, i_ident=it.identity_id, i_channel=it.channel)
