@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .base import Activity, Batch, Event, Identity, ImportOptions, Source
 from .tabular import CsvSource, JsonLinesSource
+from .twitter import TwitterSource
 from .mastodon import MastodonSource
 from .mbox import MboxSource
 from .feed import FeedSource
@@ -22,6 +23,7 @@ REGISTRY: list[type[Source]] = [
     FeedSource,
     CsvSource,
     JsonLinesSource,
+    TwitterSource,
     MastodonSource,
     MboxSource,
     WxrSource,
