@@ -14,8 +14,10 @@ from .stackexchange import StackExchangeSource
 from .slack import SlackSource
 from .edgelist import EdgeListSource
 from .checkin import CheckinSource
+from .discourse import DiscourseSource
 
 REGISTRY: list[type[Source]] = [
+    DiscourseSource,
     CheckinSource,
     EdgeListSource,
     SlackSource,
