@@ -1,0 +1,181 @@
+"""Write the sample community into a folder and import it through lien's importers.
+
+Each part goes through its own importer (``wxr``, ``mastodon``, ``meetup``) when that
+importer is registered in :data:`lien.sources.REGISTRY`; otherwise its stand-in in lien's
+generic JSON Lines columns goes through the ``jsonl`` importer, so the demo always works.
+"""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+from ..errors import UsageError
+from ..sources.base import ImportOptions
+from ..sources.load import ImportSummary, run_import
+from . import formats, texts
+from .community import SEED, Community, build
+
+CONFIG_MARK = "# lien demo:"
+
+CONFIG = f'''{CONFIG_MARK} the sample community's configuration, written by `lien demo`.
+# Who "we" are: acts by these accounts are the association's own (they answer people and
+# are not scored); staff are scored but left out of community figures. An entry matches an
+# identity's key (e-mail, handle, profile URL) or its display name, on any channel.
+# Every model setting has a default: `lien init` in an empty folder writes them all, commented.
+
+[organisation]
+name = "{texts.ORG_NAME}"
+identities = ["{texts.ORG_NAME}", "contact@reparlien.example", "{formats.OUR_ACTOR}", "{formats.OUR_PROFILE}"]
+staff = ["Sophie Garnier", "Karim Benali", "sophie@reparlien.example", "karim@reparlien.example"]
+bots = []
+'''
+
+
+@dataclass
+class Part:
+    """One channel of the sample: the files written, and how it was imported."""
+
+    name: str                 # blog | mastodon | notifications | meetup
+    format: str               # the importer that read it
+    paths: list[Path]
+    fallback: bool = False    # True: the part's own importer is not there yet; the stand-in was used
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class DemoResult:
+    out: Path
+    workspace: Path
+    config: Path
+    first_day: date
+    last_day: date
+    people: int
+    parts: list[Part]
+    imports: list[ImportSummary]
+    advice: Any = None        # "what to do this week", from the model when it is there
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "out": str(self.out), "workspace": str(self.workspace), "config": str(self.config),
+            "period": [self.first_day.isoformat(), self.last_day.isoformat()], "people": self.people,
+            "parts": [{"name": p.name, "format": p.format, "fallback": p.fallback,
+                       "paths": [str(x) for x in p.paths]} for p in self.parts],
+            "imports": [s.to_dict() for s in self.imports], "advice": self.advice,
+        }
+
+
+def registered() -> set[str]:
+    from ..sources import REGISTRY
+
+    return {cls.name for cls in REGISTRY}
+
+
+def write(out: Path, c: Community, available: set[str] | None = None) -> list[Part]:
+    """Write every part of the sample into ``out``; returns how each part is to be imported."""
+    available = registered() if available is None else available
+    out.mkdir(parents=True, exist_ok=True)
+    fb = out / "fallback"
+    if fb.exists():
+        shutil.rmtree(fb)
+    parts: list[Part] = []
+
+    blog = out / "blog" / "reparlien.WordPress.xml"
+    blog.parent.mkdir(parents=True, exist_ok=True)
+    formats.write_wxr(c, blog)
+    parts.append(_part("blog", "wxr", [blog], available, fb, formats.blog_fallback(c)))
+
+    # the notifications first: they carry the members' display names (the archive only has handles)
+    notes = out / "mastodon-notifications.jsonl"
+    formats.write_fallback(notes, formats.notifications(c))
+    parts.append(Part("notifications", "jsonl", [notes], options={"channel": formats.MASTODON_CHANNEL}))
+
+    masto = out / "mastodon-archive"
+    formats.write_mastodon(c, masto)
+    parts.append(_part("mastodon", "mastodon", [masto], available, fb, formats.mastodon_fallback(c)))
+
+    meetup = out / "meetup"
+    formats.write_meetup(c, meetup)
+    parts.append(_part("meetup", "meetup", [meetup / "events.json", meetup / "rsvps.json", meetup / "attendance.json"],
+                       available, fb, formats.meetup_fallback(c)))
+    (out / "README.txt").write_text(README.format(first=c.first_day, last=c.last_day), encoding="utf-8")
+    return parts
+
+
+def _part(name: str, fmt: str, paths: list[Path], available: set[str], fb: Path, rows: Any) -> Part:
+    if fmt in available:
+        return Part(name, fmt, paths)
+    stand_in = fb / f"{name}.jsonl"
+    formats.write_fallback(stand_in, rows)
+    return Part(name, "jsonl", [stand_in], fallback=True)
+
+
+def _check_workspace(ws: Any, out: Path) -> None:
+    """The demo never mixes itself into a workspace holding someone's real data; a workspace
+    holding only an earlier demo is emptied (its window has moved since, with its ids)."""
+    locations = [r["location"] for r in ws.rows("SELECT location FROM sources")]
+    others = [x for x in locations if not Path(x).resolve().is_relative_to(out.resolve())]
+    if not others and locations:
+        _empty(ws)
+    if others:
+        raise UsageError(f"the workspace {ws.path} already holds other data ({others[0]} …): "
+                         f"run the demo in its own workspace, e.g. `lien --workspace demo.duckdb demo`")
+    cfg = ws.config_path
+    if cfg.exists() and not cfg.read_text(encoding="utf-8").startswith(CONFIG_MARK):
+        raise UsageError(f"{cfg} exists and is not the demo's: run the demo in another folder "
+                         f"(`lien --workspace lien-demo/lien.duckdb demo`)")
+
+
+def _empty(ws: Any) -> None:
+    tables = [r["table_name"] for r in ws.rows(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE' "
+        "AND table_name <> 'meta' ORDER BY 1")]
+    with ws.transaction():
+        for t in tables:
+            ws.con.execute(f'DELETE FROM "{t}"')
+
+
+def run(ws: Any, out: Path | str = "lien-demo", *, today: date | None = None, seed: int = SEED,
+        available: set[str] | None = None, progress: Callable[[str, int], None] | None = None) -> DemoResult:
+    """Write the sample community into ``out``, its lien.toml beside the workspace, and
+    import every part in one transaction. The workspace must be new or hold only an earlier
+    demo (which is replaced)."""
+    out = Path(out)
+    _check_workspace(ws, out)
+    c = build(today, seed)
+    parts = write(out, c, available)
+    (out / "lien.toml").write_text(CONFIG, encoding="utf-8")
+    ws.config_path.write_text(CONFIG, encoding="utf-8")
+    ws.reload_config()
+    imports: list[ImportSummary] = []
+    with ws.transaction():
+        for p in parts:
+            opts = ImportOptions(format=p.format, channel=p.options.get("channel"))
+            imports += run_import(ws, [str(x) for x in p.paths], opts, progress)
+    return DemoResult(out=out, workspace=ws.path, config=ws.config_path, first_day=c.first_day, last_day=c.last_day,
+                      people=sum(1 for p in c.people if p.role != "org"), parts=parts, imports=imports,
+                      advice=this_week(ws))
+
+
+def this_week(ws: Any) -> Any:
+    """What the model says to do this week, when the model is part of this lien (else None)."""
+    return None
+
+
+README = """Répar'Lien: a sample community written by `lien demo` ({first} to {last}).
+
+A neighbourhood repair café in Lyon, as its exports would look:
+
+  blog/reparlien.WordPress.xml   the blog (WordPress: Tools > Export > All content)
+  mastodon-archive/              the association's Mastodon archive (actor, outbox, likes)
+  mastodon-notifications.jsonl   favourites, boosts, follows and replies members sent to the
+                                 account (not in the archive), in lien's generic JSON Lines columns
+  meetup/                        the Meetup group: events, RSVPs and attendance (API JSON)
+  lien.toml                      who "we" are: the association's accounts and its staff
+  fallback/                      (only when an importer is missing) the same acts in generic columns
+
+Import them yourself with `lien import PATH`; `lien formats` lists what lien reads.
+Every name, address and message here is invented.
+"""

@@ -1,0 +1,280 @@
+"""`lien demo`: the sample community's story, its files, and their import through lien's importers.
+
+Expected counts are read from the written files with a separate, plain parse (ElementTree,
+json), never taken from what the importers report."""
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections import Counter
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import lien
+from lien.demo import CAST, build, last_complete_sunday, run
+from lien.demo.run import CONFIG_MARK, registered
+from lien.errors import UsageError
+from conftest import do_import, snapshot
+
+TODAY = date(2026, 11, 18)  # a Wednesday: the window ends on Sunday 2026-11-15
+WP = "{http://wordpress.org/export/1.2/}"
+
+
+@pytest.fixture(scope="module")
+def community() -> Any:
+    return build(TODAY)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    base = tmp_path_factory.mktemp("demo")
+    ws = lien.open(base / "lien.duckdb")
+    result = run(ws, base / "lien-demo", today=TODAY)
+    yield ws, result, base
+    ws.close()
+
+
+# -- the story ---------------------------------------------------------------------------------
+
+def _weeks_ago(c: Any, ts: datetime) -> int:
+    return (c.until - ts).days // 7
+
+
+def test_window_is_two_years_ending_last_complete_week(community):
+    c = community
+    assert last_complete_sunday(TODAY) == date(2026, 11, 15) == c.last_day
+    assert last_complete_sunday(date(2026, 11, 16)) == date(2026, 11, 15)  # a Monday
+    assert last_complete_sunday(date(2026, 11, 22)) == date(2026, 11, 15)  # a Sunday: its week is not over
+    assert c.first_day == date(2024, 11, 18) and c.first_day.weekday() == 0
+    assert (c.last_day - c.first_day).days + 1 == 7 * 104
+    acts = [x.ts for x in c.comments] + [t.ts for t in c.toots] + [n.ts for n in c.notifications]
+    assert max(acts) < c.until
+    assert min(x.ts for x in c.posts) >= datetime(2024, 11, 17)
+
+
+def test_seeded_same_records_every_run(community):
+    again = build(TODAY)
+    key = lambda c: ([(x.id, x.author.slug, x.ts, x.text) for x in c.comments],  # noqa: E731
+                     [(t.id, t.ts) for t in c.toots], [(r.id, r.person.slug, r.response) for r in c.rsvps])
+    assert key(again) == key(community)
+    other = build(TODAY, seed=7)
+    assert key(other) != key(community)
+
+
+def test_size_people_and_acts(community):
+    c = community
+    humans = [p for p in c.people if p.role != "org"]
+    assert 60 <= len(humans) <= 150
+    acts = (len(c.posts) + len(c.comments) + len(c.toots) + len(c.our_likes) + len(c.notifications)
+            + len(c.rsvps) + len(c.attendance))
+    assert 2000 <= acts <= 9000
+    assert all(any(p.slug == slug for p in c.people) for slug in CAST)
+    assert len({p.name for p in c.people}) == len(c.people)
+    assert len({p.handle for p in c.people if p.handle}) == sum(1 for p in c.people if p.handle)
+    assert all(any(ch in p.name for ch in "éèëçïîôâ") for p in c.people if p.slug in ("lea.moreau", "helene.girard"))
+
+
+def test_camille_as_in_model_section_9(community):
+    c = community
+    mine = [x for x in c.comments if x.author.slug == "camille.rousseau" and _weeks_ago(c, x.ts) < 13]
+    assert sum(1 for x in mine if x.parent is None) == 6
+    replies = [x for x in mine if x.parent is not None]
+    assert len(replies) == 4
+    assert len({_weeks_ago(c, x.ts) for x in mine}) == 7  # online-active 7 of the last 13 weeks
+    # two reciprocated counterparts: they answered her back
+    back = {x.author.slug for x in c.comments if x.parent in replies}
+    assert back == {"thomas.petit", "jeanne.dubois"}
+    came = sorted(_weeks_ago(c, a.event.start) for a in c.attendance
+                  if a.person.slug == "camille.rousseau" and a.status == "attended" and _weeks_ago(c, a.event.start) < 17)
+    assert len(came) == 3 and came[0] <= 3 and 5 <= came[1] <= 9 and 14 <= came[2] <= 17
+    hosted = [e for e in c.events if any(h.slug == "camille.rousseau" for h in e.hosts)]
+    assert len(hosted) == 1 and 5 <= _weeks_ago(c, hosted[0].start) <= 9
+    likes = [n for n in c.notifications if n.account.slug == "camille.rousseau" and n.type == "favourite"
+             and _weeks_ago(c, n.ts) < 13]
+    assert 10 <= len(likes) <= 40
+
+
+def test_marc_offline_only_and_lea_likes_only(community):
+    c = community
+    marc = [a for a in c.attendance if a.person.slug == "marc.lefevre" and a.status == "attended"]
+    assert sum(1 for a in marc if _weeks_ago(c, a.event.start) < 15) >= 3
+    assert not [x for x in c.comments if x.author.slug == "marc.lefevre"]
+    assert not [n for n in c.notifications if n.account.slug == "marc.lefevre"]
+    lea = Counter(n.type for n in c.notifications if n.account.slug == "lea.moreau")
+    assert set(lea) <= {"favourite", "reblog", "follow"} and lea["favourite"] > 150
+    assert not [x for x in c.comments if x.author.slug == "lea.moreau"]
+    assert not [a for a in c.attendance if a.person.slug == "lea.moreau"]
+
+
+def test_cooling_newcomers_prescriber_online_only(community):
+    c = community
+
+    def last_act(slug: str) -> int:
+        ts = [x.ts for x in c.comments if x.author.slug == slug] + \
+             [a.event.start for a in c.attendance if a.person.slug == slug and a.status == "attended"]
+        return _weeks_ago(c, max(ts))
+
+    def first_act(slug: str) -> int:
+        ts = [x.ts for x in c.comments if x.author.slug == slug] + \
+             [a.event.start for a in c.attendance if a.person.slug == slug] + \
+             [n.ts for n in c.notifications if n.account.slug == slug]
+        return _weeks_ago(c, min(ts))
+
+    for slug, silent in (("helene.girard", 6), ("olivier.fontaine", 5), ("pauline.lambert", 14)):
+        assert last_act(slug) >= silent
+        assert sum(1 for x in c.comments if x.author.slug == slug) + \
+            sum(1 for a in c.attendance if a.person.slug == slug) >= 10
+    for slug in ("ines.faure", "remi.gauthier", "zoe.chevalier", "malik.diallo", "chloe.perrin"):
+        assert first_act(slug) < 6, slug
+    # the prescriber: each of four newcomers' first comment answers one of Julien's
+    for slug in ("hugo.blanc", "manon.girard", "yanis.brahimi", "ines.faure"):
+        first = min((x for x in c.comments if x.author.slug == slug), key=lambda x: x.ts)
+        assert first.parent is not None and first.parent.author.slug == "julien.mercier"
+    # online-only: converses every week or so, never at a meetup
+    sarah = [x for x in c.comments if x.author.slug == "sarah.benoit" and _weeks_ago(c, x.ts) < 13]
+    assert len(sarah) >= 8 and not [a for a in c.attendance if a.person.slug == "sarah.benoit"]
+
+
+def test_staff_answer_most_comments_not_all(community):
+    c = community
+    top = [x for x in c.comments if x.author.role == "community" and x.parent is None]
+    answered = {x.parent.id for x in c.comments if x.parent is not None and x.author.role in ("staff", "org")}
+    rate = sum(1 for x in top if x.id in answered) / len(top)
+    assert 0.7 < rate < 0.95
+    for slug in ("remi.gauthier", "ines.faure"):
+        questions = [x for x in top if x.author.slug == slug and not x.needs_answer]
+        assert questions and not any(q.id in answered for q in questions)
+    chloe = [s for s in c.statuses if s.author.slug == "chloe.perrin"]
+    assert chloe and not any(t.in_reply_to in chloe for t in c.toots)
+
+
+# -- the files and their import -------------------------------------------------------------------
+
+def _expected_from_files(out: Path) -> dict[tuple[str, str], int]:
+    """Acts per (channel, kind), read from the written files without lien."""
+    exp: Counter[tuple[str, str]] = Counter()
+    root = ET.parse(out / "blog" / "reparlien.WordPress.xml").getroot()
+    for item in root.iter("item"):
+        if item.findtext(f"{WP}status") == "publish" and item.findtext(f"{WP}post_type") == "post":
+            exp["blog:reparlien.example", "post"] += 1
+        for cm in item.iter(f"{WP}comment"):
+            if cm.findtext(f"{WP}comment_approved") != "1":
+                continue
+            if cm.findtext(f"{WP}comment_type") in ("pingback", "trackback"):
+                exp["blog:reparlien.example", "mention"] += 1
+            elif cm.findtext(f"{WP}comment_parent") != "0":
+                exp["blog:reparlien.example", "reply"] += 1
+            else:
+                exp["blog:reparlien.example", "comment"] += 1
+    masto = "mastodon:mastodon.example"
+    outbox = json.loads((out / "mastodon-archive" / "outbox.json").read_text())
+    for it in outbox["orderedItems"]:
+        if it["type"] == "Announce":
+            exp[masto, "share"] += 1
+        else:
+            exp[masto, "reply" if it["object"]["inReplyTo"] else "post"] += 1
+    exp[masto, "like"] += len(json.loads((out / "mastodon-archive" / "likes.json").read_text())["orderedItems"])
+    for line in (out / "mastodon-notifications.jsonl").read_text().splitlines():
+        exp[masto, json.loads(line)["kind"]] += 1
+    mu = "meetup:repar-lien-croix-rousse"
+    hosts = set()
+    for ev in json.loads((out / "meetup" / "events.json").read_text()):
+        hosts |= {(ev["id"], h["id"]) for h in ev["event_hosts"]}
+    for r in json.loads((out / "meetup" / "rsvps.json").read_text()):
+        exp[mu, {"yes": "rsvp_yes", "no": "rsvp_no", "waitlist": "waitlist"}[r["response"]]] += 1
+        if r["member"]["event_context"]["host"]:
+            hosts.add((r["event"]["id"], r["member"]["id"]))
+    exp[mu, "host"] = len(hosts)
+    for a in json.loads((out / "meetup" / "attendance.json").read_text()):
+        exp[mu, {"attended": "attend", "noshow": "no_show"}[a["status"]]] += 1
+    return dict(exp)
+
+
+def test_import_matches_the_files(demo):
+    ws, result, base = demo
+    out = base / "lien-demo"
+    got = {(r["channel"], r["kind"]): r["n"] for r in
+           ws.rows("SELECT channel, kind, count(*) AS n FROM activities GROUP BY ALL")}
+    assert got == _expected_from_files(out)
+    events = json.loads((out / "meetup" / "events.json").read_text())
+    assert ws.count("events") == len(events) == 36
+    # attendance acts point at the events of events.json
+    orphans = ws.scalar("SELECT count(*) FROM activities WHERE kind IN ('attend', 'no_show', 'rsvp_yes', 'host') "
+                        "AND thread_id NOT IN (SELECT id FROM events)")
+    assert orphans == 0
+    assert sum(s.added for s in result.imports) == sum(got.values())
+    assert {p.name for p in result.parts} == {"blog", "mastodon", "notifications", "meetup"}
+    for p in result.parts:
+        assert p.fallback == ({"blog": "wxr", "mastodon": "mastodon", "meetup": "meetup"}.get(p.name, "jsonl")
+                              not in registered())
+
+
+def test_us_and_staff_from_the_demo_config(demo):
+    ws, result, base = demo
+    assert result.config == base / "lien.toml"
+    assert result.config.read_text(encoding="utf-8").startswith(CONFIG_MARK)
+    assert ws.config.name == "Répar'Lien"
+    org = ws.rows("SELECT channel FROM identities WHERE is_org ORDER BY channel")
+    assert {r["channel"] for r in org} >= {"blog:reparlien.example", "mastodon:mastodon.example"}
+    staff = {r["display_name"] for r in ws.rows(
+        "SELECT DISTINCT i.display_name FROM identities i JOIN people p ON p.id = i.person_id WHERE p.role = 'staff'")}
+    assert {"Sophie Garnier", "Karim Benali", "Répar'Lien"} <= staff
+    assert not ws.scalar("SELECT count(*) FROM people WHERE role = 'staff' AND display_name LIKE 'Camille%'")
+
+
+def test_reimport_of_the_files_adds_nothing(demo):
+    ws, result, base = demo
+    before = snapshot(ws)
+    for p in result.parts:
+        sums = do_import(ws, *p.paths, format=p.format, channel=p.options.get("channel"))
+        assert sum(s.added + s.updated for s in sums) == 0, p.name
+    after = snapshot(ws)
+    assert {k: v for k, v in after.items() if k != "sources"} == {k: v for k, v in before.items() if k != "sources"}
+
+
+def test_fallback_path_gives_the_same_acts(tmp_path, demo):
+    ws0, _, _ = demo
+    ws = lien.open(tmp_path / "fb.duckdb")
+    result = run(ws, tmp_path / "lien-demo", today=TODAY, available={"csv", "jsonl"})
+    assert all(p.format == "jsonl" for p in result.parts)
+    assert all(p.fallback for p in result.parts if p.name != "notifications")
+    per_kind = "SELECT channel, kind, count(*) AS n FROM activities GROUP BY ALL ORDER BY ALL"
+    assert ws.rows(per_kind) == ws0.rows(per_kind)
+    assert ws.count("events") == ws0.count("events")
+    ws.close()
+
+
+def test_refuses_a_workspace_with_other_data(tmp_path):
+    ws = lien.open(tmp_path / "real.duckdb")
+    do_import(ws, Path(__file__).parent / "data" / "tabular" / "acts.csv")
+    before = snapshot(ws)
+    with pytest.raises(UsageError, match="already holds other data"):
+        run(ws, tmp_path / "lien-demo", today=TODAY)
+    assert snapshot(ws) == before
+    ws.close()
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "lien.toml").write_text('[organisation]\nname = "Mine"\n', encoding="utf-8")
+    ws = lien.open(other / "lien.duckdb")
+    with pytest.raises(UsageError, match="is not the demo's"):
+        run(ws, other / "lien-demo", today=TODAY)
+    assert (other / "lien.toml").read_text(encoding="utf-8").startswith("[organisation]")
+    ws.close()
+
+
+def test_cli_demo_twice_and_json(cli, tmp_path):
+    code, out, err = cli("--lang", "fr", "demo")
+    assert code == 0, err
+    assert "Communauté d'exemple : Répar'Lien" in out and "lien-demo/" in out and "wxr" in out
+    assert (tmp_path / "lien.duckdb").exists() and (tmp_path / "lien-demo" / "meetup" / "rsvps.json").exists()
+    code, out, err = cli("demo", "--json")  # again: the earlier demo is replaced
+    assert code == 0, err
+    data = json.loads(out)
+    first, last = (date.fromisoformat(d) for d in data["period"])
+    assert last == last_complete_sunday(date.today()) and last - first == timedelta(days=7 * 104 - 1)
+    assert sum(i["added"] for i in data["imports"]) > 3000
+    code, out, err = cli("status", "--json")
+    assert json.loads(out)["totals"]["events"] == 36
