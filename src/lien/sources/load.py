@@ -185,7 +185,12 @@ def _import_one(
     now: datetime, fetched: _Fetched | None,
 ) -> ImportSummary:
     started = time.perf_counter()
-    cls = by_name(options.format) if options.format else detect(path)
+    if options.format:
+        cls = by_name(options.format)
+    elif options.mapping:  # a column mapping is for the generic importers only
+        cls = by_name("jsonl" if path.suffix.lower() in (".jsonl", ".ndjson", ".json") else "csv")
+    else:
+        cls = detect(path)
     source = cls(path, options, location=loc)
     summary = ImportSummary(format=cls.name, location=loc)
     con = ws.con
