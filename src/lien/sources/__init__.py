@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .base import Activity, Batch, Event, Identity, ImportOptions, Source
 from .tabular import CsvSource, JsonLinesSource
+from .facebook import FacebookSource
 from .twitter import TwitterSource
 from .mastodon import MastodonSource
 from .mbox import MboxSource
@@ -25,6 +26,7 @@ REGISTRY: list[type[Source]] = [
     FeedSource,
     CsvSource,
     JsonLinesSource,
+    FacebookSource,
     TwitterSource,
     MastodonSource,
     MboxSource,
