@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .base import Activity, Batch, Event, Identity, ImportOptions, Source
 from .tabular import CsvSource, JsonLinesSource
+from .linkedin import LinkedInSource
 from .facebook import FacebookSource
 from .twitter import TwitterSource
 from .mastodon import MastodonSource
@@ -26,6 +27,7 @@ REGISTRY: list[type[Source]] = [
     FeedSource,
     CsvSource,
     JsonLinesSource,
+    LinkedInSource,
     FacebookSource,
     TwitterSource,
     MastodonSource,
