@@ -98,13 +98,18 @@ def blog_path(request):
     return p
 
 
-@pytest.fixture
-def blog_ws(ws, blog_path):
+@pytest.fixture(scope="module")
+def blog_ws(tmp_path_factory, blog_path):
+    """One workspace for the module (read-only use): the blog imported with its authors as us."""
+    import lien
+
     ref = Blog(blog_path)
+    ws = lien.open(tmp_path_factory.mktemp("blog") / "lien.duckdb")
     ws.config_path.write_text("[organisation]\nidentities = [" + ", ".join(f'"{x}"' for x in ref.logins) + "]\n")
     ws.reload_config()
     do_import(ws, blog_path)
-    return ws, ref
+    yield ws, ref
+    ws.close()
 
 
 def test_blog_responsiveness_equals_reference(blog_ws):
@@ -134,3 +139,64 @@ def test_blog_responsiveness_equals_reference(blog_ws):
     inbox = R.inbox(ws, "2014-12-31")
     assert inbox["total"] == len(items) - len(answered)
     assert [i["ts"] for i in inbox["items"]] == sorted(i["ts"] for i in items if i["hours"] is None)[:50]
+
+
+def _window(as_of: str):
+    d = date.fromisoformat(as_of)
+    end = datetime.combine(d - timedelta(days=d.weekday()) + timedelta(days=7), datetime.min.time())
+    return end - timedelta(weeks=13), end
+
+
+@pytest.mark.parametrize("as_of", ["2008-09-30", "2010-03-31", "2010-07-31", "2011-01-05", "2012-07-15"])
+def test_blog_presence_equals_reference(blog_ws, blog_path, as_of):
+    from lien.metrics import presence as P
+
+    ws, ref = blog_ws
+    start, end = _window(as_of)
+    assert all(a in ref.logins for _, a in ref.posts)  # every post is by one of us
+    pubs = sorted(ts for ts, _ in ref.posts if start <= ts < end)
+    weeks = {int((ts - start).total_seconds() // (7 * 86400)) for ts in pubs}
+    edges = [start, *pubs, end]
+    longest = max((b - a).total_seconds() for a, b in zip(edges, edges[1:])) / 86400
+    convo = [c for c in ref.comments if c["type"] == "comment"]
+    ours_in = [c for c in convo if c["ours"] and start <= c["ts"] < end]
+    community_in = [c for c in convo if not c["ours"] and start <= c["ts"] < end]
+    kept = {c["id"] for c in ref.comments}
+    threads = defaultdict(list)
+    post_ts = {}
+    # thread start: the earliest act of the thread (post or comment)
+    root = ET.parse(blog_path).getroot()
+    for item in root.find("channel").findall("item"):
+        if item.findtext(f"{WP}status") == "publish" and item.findtext(f"{WP}post_type") in ("post", "page"):
+            post_ts[item.findtext(f"{WP}post_id")] = datetime.fromisoformat(item.findtext(f"{WP}post_date_gmt"))
+    for c in convo:
+        threads[c["post"]].append(c)
+    n_threads = deep = 0
+    for pid, pts in post_ts.items():
+        cs = threads.get(pid, [])
+        started = min([pts, *[c["ts"] for c in cs]])
+        if not (start <= started < end):
+            continue
+        n_threads += 1
+        member = any(not c["ours"] for c in cs)
+        nested = any(c["parent"] != "0" and c["parent"] in kept for c in cs)
+        deep += member and nested
+    [c] = P.channels(ws, as_of)["channels"]
+    assert c["channel"] == "blog:labs.creativecommons.org"
+    assert c["presence_weeks"] == len(weeks)
+    assert c["publications"] == len(pubs)
+    assert c["longest_silence_days"] == round(longest, 1)
+    assert (c["org_posts"], c["org_replies"]) == (len(pubs), len(ours_in))
+    assert c["community_acts"] == len(community_in)
+    assert (c["threads"], c["deep_threads"]) == (n_threads, deep)
+    last = max(ts for ts, _ in ref.posts if ts < end)
+    assert c["silent_for_days"] == round((end - last).total_seconds() / 86400, 1)
+
+
+def test_blog_threaded_replies_make_deep_threads(blog_ws):
+    from lien.metrics import presence as P
+
+    ws, _ = blog_ws
+    # post 473 (2010-05-20) has a member's comment answered by a threaded reply of ours (2010-07-07)
+    [c] = P.channels(ws, "2010-07-31")["channels"]
+    assert c["deep_threads"] == 1

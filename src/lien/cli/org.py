@@ -98,3 +98,46 @@ def responsiveness(
         print_table(fmt_rows(data["channels"]), [("channel", "col.channel"), *cols], title=i18n.t("resp.by_channel"))
     if data["months"]:
         print_table(fmt_rows(data["months"]), [("month", "resp.col.month"), *cols], title=i18n.t("resp.by_month"))
+
+
+def _flag_text(c: dict[str, Any]) -> str:
+    parts = []
+    for f in c["flags"]:
+        if f == "silent":
+            parts.append(i18n.t("pres.flag.silent", d=int(c["silent_for_days"])) if c["silent_for_days"] is not None
+                         else i18n.t("pres.flag.silent_never"))
+        elif f == "falling":
+            parts.append(i18n.t("pres.flag.falling", prev=c["community_acts_prev"], now=c["community_acts"]))
+    return "; ".join(parts)
+
+
+@app.command()
+def channels(
+    as_of: Optional[str] = AsOfOpt,
+    channel: Optional[str] = ChannelOpt,
+    all_channels: bool = typer.Option(False, "--all", help="Every channel, not only those active in the last "
+                                      "two quarters."),
+    json: bool = JsonOpt,
+) -> None:
+    """Per channel: our presence (weeks with a publication out of 13, longest silence), dialogue ratio,
+    conversation depth, trend against the previous quarter; channels going quiet are flagged."""
+    from ..metrics.presence import channels as lib
+
+    data = lib(ws(), as_of, channel=channel, all_channels=all_channels)
+    if json:
+        print_json(data)
+        return
+    if not data["channels"]:
+        out.print(i18n.t("pres.none"))
+        return
+    rows = [{**c, "presence": f"{c['presence_weeks']}/{c['weeks']}",
+             "dialogue": _num(c["dialogue_ratio"]) if c["dialogue_ratio"] is not None else i18n.t("resp.none"),
+             "depth": _pct(c["depth_pct"]) + f" ({c['deep_threads']}/{c['threads']})",
+             "acts": f"{c['community_acts_prev']} → {c['community_acts']}",
+             "trend": (f"{c['trend_pct']:+.0f} %" if c["trend_pct"] is not None else i18n.t("resp.none")),
+             "flag": _flag_text(c)} for c in data["channels"]]
+    print_table(rows, [("channel", "col.channel"), ("presence", "pres.col.presence"),
+                       ("longest_silence_days", "pres.col.silence"), ("silent_for_days", "pres.col.silent_for"),
+                       ("dialogue", "pres.col.dialogue"), ("depth", "pres.col.depth"), ("acts", "pres.col.acts"),
+                       ("trend", "pres.col.trend"), ("flag", "pres.col.flag")],
+                title=i18n.t("pres.title", since=data["since"], week=data["as_of"]))

@@ -1,0 +1,158 @@
+"""Channel vitality: our presence, dialogue, conversation depth and trend (MODEL.md §8 P1, D1, D2).
+
+Definitions, per channel, over the 13 weeks ending with the as-of week (the "quarter"):
+
+* **Publication** of ours: a ``post`` or ``share`` by one of our identities, or an event of the
+  channel starting that week (holding a meetup is being present).
+* **Presence** (P1): weeks with ≥ 1 publication, out of 13; **longest silence**: the longest gap in
+  days between consecutive publications inside the window, its edges included (no publication at
+  all: the 91 days); **silent for**: days from our last publication (any time) to the end.
+* **Dialogue ratio** (D1): our ``comment``/``reply``/``message`` acts / our ``post`` acts.
+* **Conversation depth** (D2): among the threads that started in the window (a thread starts with
+  its earliest act), the share with ≥ 1 ``comment``/``reply`` by a community member *and* ≥ 1 act
+  answering something other than the thread's root (a reply to a reply).
+* **Trend**: community substantive acts (and our publications) in this quarter against the 13
+  weeks before. A channel is **going quiet** when we have published nothing for more than 14 days
+  although we did in the previous quarter, or when community activity fell by half or more
+  (from at least 4 acts).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from .. import i18n
+from .base import ibis_backend, resolve_as_of
+from .responsiveness import SUBSTANTIVE, _notice, period_end, roles
+
+PUBLICATION_KINDS = ("post", "share")
+DIALOGUE_KINDS = ("comment", "reply", "message")
+CONVERSATION_KINDS = ("post", "comment", "reply", "message", "mention")
+WEEKS = 13
+QUIET_DAYS = 14
+
+
+def _pct(n: Any, d: Any) -> float | None:
+    return round(100.0 * float(n) / float(d), 1) if d else None
+
+
+def channels(ws: Any, as_of: str | date | None = None, *, channel: str | None = None,
+             all_channels: bool = False) -> dict[str, Any]:
+    """Per channel: presence, longest silence, dialogue ratio, depth, trend, and a quiet flag."""
+    import ibis
+
+    week = resolve_as_of(ws, as_of)
+    end = period_end(week)
+    start = end - timedelta(weeks=WEEKS)
+    prev = start - timedelta(weeks=WEEKS)
+    b = ibis_backend(ws)
+    a = b.table("activities")
+    a = a.filter(a.ts < end)
+    if channel:
+        a = a.filter(a.channel == channel)
+    r = roles(ws)
+    who = r.select(w_ident=r.identity_id, w_us=r.us, w_bot=r.bot)
+    a = a.left_join(who, a.identity_id == who.w_ident)
+    a = a.mutate(us=a.w_us.fill_null(False), bot=a.w_bot.fill_null(False))
+    a = a.mutate(community=~a.us & ~a.bot & a.identity_id.notnull())
+
+    ev = b.table("events")
+    ev = ev.filter(ev.starts_at.notnull() & (ev.starts_at < end))
+    if channel:
+        ev = ev.filter(ev.channel == channel)
+
+    mine = a.filter(a.us & a.kind.isin(PUBLICATION_KINDS))
+    pubs = mine.select(channel=mine.channel.cast("!string"), ts=mine.ts.cast("!timestamp(6)")).union(
+        ev.select(channel=ev.channel.cast("!string"), ts=ev.starts_at.cast("!timestamp(6)")))
+    secs = float(7 * 86400)
+    win = pubs.filter(pubs.ts >= start)
+    win = win.mutate(wk=((win.ts.epoch_seconds() - ibis.literal(start).epoch_seconds()) / secs).floor())
+    w = ibis.window(group_by="channel", order_by="ts")
+    gaps = win.mutate(prev_ts=win.ts.lag().over(w))
+    gaps = gaps.mutate(gap=(gaps.ts.epoch_seconds() - ibis.coalesce(gaps.prev_ts, ibis.literal(start)).epoch_seconds()))
+    presence = gaps.group_by("channel").aggregate(
+        weeks=gaps.wk.nunique(), inner_gap=gaps.gap.max(), last_in=gaps.ts.max(), pubs_q=gaps.count())
+    last_pub = pubs.group_by("channel").aggregate(last_pub=pubs.ts.max(),
+                                                  pubs_prev=((pubs.ts >= prev) & (pubs.ts < start)).sum())
+
+    q = a.filter(a.ts >= start)
+    p = a.filter((a.ts >= prev) & (a.ts < start))
+    dialogue = q.group_by("channel").aggregate(
+        org_posts=(q.us & (q.kind == "post")).sum(),
+        org_replies=(q.us & q.kind.isin(DIALOGUE_KINDS) & ~_notice(q)).sum(),
+        community_acts=(q.community & q.kind.isin(SUBSTANTIVE) & ~_notice(q)).sum(),
+        people=q.identity_id.nunique(where=q.community & q.kind.isin(SUBSTANTIVE) & ~_notice(q)),
+    )
+    before = p.group_by("channel").aggregate(community_prev=(p.community & p.kind.isin(SUBSTANTIVE) & ~_notice(p)).sum())
+
+    c = a.filter(a.thread_id.notnull() & a.kind.isin(CONVERSATION_KINDS) & ~_notice(a))
+    th = c.group_by(["channel", "thread_id"]).aggregate(
+        started=c.ts.min(),
+        member_reply=(c.community & c.kind.isin(("comment", "reply"))).sum(),
+        nested=(c.in_reply_to.notnull() & (c.in_reply_to != c.thread_id)).sum(),
+    )
+    th = th.filter(th.started >= start)
+    depth = th.group_by("channel").aggregate(threads=th.count(),
+                                             deep=((th.member_reply > 0) & (th.nested > 0)).sum())
+
+    since = prev if not all_channels else datetime(1, 1, 1)
+    ka, ke = a.filter(a.ts >= since), ev.filter(ev.starts_at >= since)
+    known = ka.select(channel=ka.channel.cast("!string")).union(
+        ke.select(channel=ke.channel.cast("!string")), distinct=True)
+    out = known
+    for t in (presence, last_pub, dialogue, before, depth):
+        out = out.left_join(t, "channel")
+        if "channel_right" in out.columns:
+            out = out.drop("channel_right")
+    rows = out.order_by("channel").to_pyarrow().to_pylist()
+    result = []
+    for x in rows:
+        weeks = int(x["weeks"] or 0)
+        last_pub = x["last_pub"]
+        inner = x["inner_gap"]
+        tail = (end - x["last_in"]).total_seconds() if x["last_in"] else None
+        longest = max(inner or 0.0, tail or 0.0) / 86400 if x["last_in"] else WEEKS * 7.0
+        silent = round((end - last_pub).total_seconds() / 86400, 1) if last_pub else None
+        com, com_prev = int(x["community_acts"] or 0), int(x["community_prev"] or 0)
+        org_posts, org_replies = int(x["org_posts"] or 0), int(x["org_replies"] or 0)
+        flags = []
+        if (silent is None or silent > QUIET_DAYS) and int(x["pubs_prev"] or 0) > 0:
+            flags.append("silent")
+        if com_prev >= 4 and com <= com_prev / 2:
+            flags.append("falling")
+        result.append({
+            "channel": x["channel"],
+            "presence_weeks": weeks, "weeks": WEEKS,
+            "publications": int(x["pubs_q"] or 0), "publications_prev": int(x["pubs_prev"] or 0),
+            "longest_silence_days": round(longest, 1), "silent_for_days": silent,
+            "org_posts": org_posts, "org_replies": org_replies,
+            "dialogue_ratio": round(org_replies / org_posts, 2) if org_posts else None,
+            "threads": int(x["threads"] or 0), "deep_threads": int(x["deep"] or 0),
+            "depth_pct": _pct(x["deep"] or 0, x["threads"] or 0),
+            "community_acts": com, "community_acts_prev": com_prev, "people": int(x["people"] or 0),
+            "trend_pct": round(100.0 * (com - com_prev) / com_prev, 1) if com_prev else None,
+            "quiet": bool(flags), "flags": flags,
+        })
+    return {"as_of": week, "since": start.date(), "channels": result}
+
+
+i18n.register({
+    "pres.title": {"en": "Channels over the 13 weeks from {since} to the week ending {week}",
+                   "fr": "Canaux sur les 13 semaines du {since} à la semaine finissant le {week}"},
+    "pres.col.presence": {"en": "presence", "fr": "présence"},
+    "pres.col.silence": {"en": "longest silence (d)", "fr": "plus long silence (j)"},
+    "pres.col.silent_for": {"en": "silent for (d)", "fr": "silence depuis (j)"},
+    "pres.col.dialogue": {"en": "dialogue", "fr": "dialogue"},
+    "pres.col.depth": {"en": "depth", "fr": "profondeur"},
+    "pres.col.acts": {"en": "community acts", "fr": "actes communauté"},
+    "pres.col.trend": {"en": "trend", "fr": "tendance"},
+    "pres.col.flag": {"en": "flag", "fr": "alerte"},
+    "pres.flag.silent": {"en": "going quiet: nothing from us for {d} days",
+                         "fr": "s'éteint : rien de notre part depuis {d} jours"},
+    "pres.flag.silent_never": {"en": "going quiet: nothing from us this quarter",
+                               "fr": "s'éteint : rien de notre part ce trimestre"},
+    "pres.flag.falling": {"en": "community activity halved ({prev} → {now})",
+                          "fr": "activité de la communauté divisée par deux ({prev} → {now})"},
+    "pres.none": {"en": "No channel had any activity in the last two quarters (--all lists every channel).",
+                  "fr": "Aucun canal n'a eu d'activité ces deux derniers trimestres (--all les liste tous)."},
+})
