@@ -478,3 +478,17 @@ def test_url_cli_import(cli):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_html_entities_in_xml_are_read_with_a_warning(ws, tmp_path):
+    """&eacute; or &nbsp; are not XML, but real feeds carry them: read leniently, said in a warning."""
+    p = tmp_path / "entities.rss"
+    p.write_text("""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Ent&eacute;</title><link>http://ent.example/</link>
+<item><title>Caf&eacute;&nbsp;ouvert</title><link>http://ent.example/1</link><pubDate>Thu, 09 May 2024 18:00:00 GMT</pubDate></item>
+<item><title>Second</title><link>http://ent.example/2</link><pubDate>Thu, 09 May 2024 19:00:00 GMT</pubDate></item>
+</channel></rss>""")
+    [s] = do_import(ws, p)
+    assert (s.added, s.bad) == (2, [])
+    assert s.warnings == ["not strictly well-formed (line 2: undefined entity); read with feedparser's lenient parser"]
+    assert ws.scalar("SELECT title FROM activities WHERE url = 'http://ent.example/1'") == "Café\u00a0ouvert"

@@ -62,7 +62,8 @@ _COMMENT_PAGE = re.compile(r"/comment-page-\d+/?$")
 # WordPress prefixes the body of a threaded reply with "In reply to <a href="…#comment-N">Name</a>."
 # (translated in other languages: only the link's shape is relied on)
 _WP_IN_REPLY = re.compile(
-    r"^\s*(?:<p>)?\s*([^<]{0,60})<a\s+href=[\"']([^\"']*#comment-(\d+))[\"'][^>]*>([^<]*)</a>\s*[.:]?\s*(?:<br\s*/?>|</p>)?",
+    r"^\s*(?:<p>)?\s*([^<]{0,60})<a\s+href=[\"']([^\"']*#comment-(\d+))[\"'][^>]*>([^<]*)</a>"
+    r"\s*[.:]?\s*(?:<br\s*/?>|</p>)?",
     re.IGNORECASE)
 _NOREPLY = re.compile(r"^(no-?reply|do-?not-?reply|nobody|noreply[\w.+-]*)@", re.IGNORECASE)
 
@@ -180,7 +181,6 @@ class FeedSource(Source):
         self.site_key = self._site_identity(feed)
 
         items = [self._item(n, e) for n, e in enumerate(d.entries, 1)]
-        items = [it for it in items if it is not None]
         self._thread(items)
         undated = [it for it in items if it["ts"] is None]
         if undated:
@@ -207,7 +207,9 @@ class FeedSource(Source):
         line = exc.getLineNumber() if hasattr(exc, "getLineNumber") else None
         msg = exc.getMessage() if hasattr(exc, "getMessage") else str(exc)
         where = f"line {line}" if line else "the file"
-        if kind == "UndeclaredNamespace":  # a prefix used without its xmlns: the content is all there
+        # a prefix used without its xmlns, or an HTML entity (&nbsp;) that XML does not define:
+        # common in real feeds, and the lenient parser reads them in full
+        if kind == "UndeclaredNamespace" or msg.startswith("undefined entity"):
             self.warn(i18n.t("feed.loose", problem=f"{where}: {msg}"))
             return
         self.bad(where, i18n.t("feed.expected_xml"), f"{msg} ({kind})")
@@ -252,14 +254,15 @@ class FeedSource(Source):
         if mail and (_NOREPLY.match(mail) or "@" not in mail):
             mail = None
         url = _http(detail.get("href"))
-        if url and self.site and url.rstrip("/").lower() == f"{urlsplit(self.site).scheme}://{urlsplit(self.site).hostname}".lower():
+        home = urlsplit(self.site) if self.site else None
+        if url and home and url.rstrip("/").lower() == f"{home.scheme}://{home.hostname}".lower():
             url = None  # the site's home page is not the author's profile
         key = mail or url or name
         if not key:
             return None
         return key, Identity(self.channel, key, display_name=name, url=url, email=mail)
 
-    def _item(self, n: int, e: Any) -> dict[str, Any] | None:
+    def _item(self, n: int, e: Any) -> dict[str, Any]:
         guid = _clean(e.get("id"))
         link = _http(e.get("link")) or next((_http(ln.get("href")) for ln in e.get("links", [])
                                              if ln.get("rel") == "alternate" and _http(ln.get("href"))), None)
@@ -270,8 +273,8 @@ class FeedSource(Source):
             ts = parse_local_date(_raw(e, "published") or _raw(e, "updated") or _raw(e, "created"))
         key = guid or link
         if not key:
-            key = "item:" + hashlib.sha256("\x1f".join(
-                str(x or "") for x in (title, _raw(e, "published") or _raw(e, "updated"), body)).encode()).hexdigest()[:24]
+            seen = (title, _raw(e, "published") or _raw(e, "updated"), body)
+            key = "item:" + hashlib.sha256("\x1f".join(str(x or "") for x in seen).encode()).hexdigest()[:24]
         where = f"item {n}" + (f" (guid {guid})" if guid else f" (link {link})" if link else "")
         actor = self._person(e.get("author_detail"))
         if actor is None and len(e.get("authors") or []) > 1:
@@ -358,7 +361,8 @@ class FeedSource(Source):
             if it["kind"] == "reply" and p["thread"]:
                 it["thread"] = p["thread"]
             if p["actor"]:
-                it["target"], it["target_channel"] = p["actor"], (p["channel"] if p["channel"] != self.channel else None)
+                it["target"] = p["actor"]
+                it["target_channel"] = p["channel"] if p["channel"] != self.channel else None
         # a reply whose parent is a reply of a reply in this feed: follow the chain to the thread
         for _ in range(8):
             changed = False
