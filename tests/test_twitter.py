@@ -135,3 +135,19 @@ def test_real_search_api_json(ws, shared):
     assert ws.scalar("SELECT min(ts) FROM activities") == datetime(2018, 5, 31, 4, 47, 31)
     [s2] = do_import(ws, path)
     assert (s2.added, s2.updated) == (0, 0)
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("page", ["tweets_page_1.json", "tweets_page_2.json", "tweets_page_3.json"])
+def test_real_search_api_pages(ws, shared, page):
+    path = shared / "perceval-tests/twitter" / page
+    st = json.loads(path.read_text())["statuses"]
+    kinds = {}
+    for x in st:
+        k = "share" if "retweeted_status" in x or x["text"].startswith("RT @") else (
+            "reply" if x["in_reply_to_status_id_str"] else "post")
+        kinds[k] = kinds.get(k, 0) + 1
+    [s] = do_import(ws, path, format="twitter")
+    assert (s.read, s.skipped) == (len(st), 0)
+    assert {k: v["added"] for k, v in s.by_kind.items() if k != "mention"} == kinds
+    assert ws.scalar("SELECT count(*) FROM activities WHERE kind <> 'mention'") == len(st)
