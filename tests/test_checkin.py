@@ -54,7 +54,7 @@ def test_eventbrite_attendee_report(ws):
     assert (s.format, s.read, s.identities_added, s.events_added) == ("checkin", 5, 5, 1)
     assert {k: v["added"] for k, v in s.by_kind.items()} == {"rsvp_yes": 3, "rsvp_no": 2, "attend": 2, "no_show": 1}
     assert s.warnings == ["no event date: 3 check-ins and no-shows are dated by their order; "
-                          "give --map \"date='YYYY-MM-DD HH:MM'\""]
+                          "give --format checkin --map \"date='YYYY-MM-DD HH:MM'\""]
     got = attendance(ws)
     assert ("rsvp_yes", "lea@example.org", "eventbrite-apero", datetime(2024, 11, 29, 22, 28)) in got
     assert [(k, who) for k, who, _, _ in got] == [
@@ -65,7 +65,7 @@ def test_eventbrite_attendee_report(ws):
 
 
 def test_eventbrite_with_the_event_date_given(ws):
-    [s] = do_import(ws, CK / "eventbrite-apero.csv", mapping={"date": "'2024-12-05 19:00'"})
+    [s] = do_import(ws, CK / "eventbrite-apero.csv", format="checkin", mapping={"date": "'2024-12-05 19:00'"})
     assert s.warnings == []
     assert ws.scalar("SELECT starts_at FROM events") == datetime(2024, 12, 5, 19, 0)
     assert {r["ts"] for r in ws.rows("SELECT ts FROM activities WHERE kind IN ('attend', 'no_show')")} == {

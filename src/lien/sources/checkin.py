@@ -16,7 +16,8 @@ Two kinds of CSV are read, told apart by their header:
 Events are created per event name/id, per event column or per date; their start is the
 date the sheet gives, else left empty. Acts need a time: the row's date, else its event's
 date, else (Eventbrite) the order date, else the file's modification time, with a warning
-that says how to give one (``--map "date='2024-03-09'"``).
+that says how to give one (``--format checkin --map "date='2024-03-09'"``: a mapping
+alone selects the generic CSV importer).
 
 Column names are matched in English and French, case-insensitively; ``--map`` names them
 otherwise (fields: ``name``, ``first_name``, ``last_name``, ``email``, ``event``, ``date``,
@@ -35,19 +36,19 @@ from ..i18n import register, t
 from .base import Activity, Batch, Event, Identity, Source
 
 register({
-    "checkin.no_person": {"en": "a column with the person's name or e-mail (or --map name=COLUMN)",
-                          "fr": "une colonne avec le nom ou l'e-mail de la personne (ou --map name=COLONNE)"},
+    "checkin.no_person": {"en": "a column with the person's name or e-mail (or --format checkin --map name=COLUMN)",
+                          "fr": "une colonne avec le nom ou l'e-mail de la personne (ou --format checkin --map name=COLONNE)"},
     "checkin.no_event": {"en": "an event or date column, or one column per event",
                          "fr": "une colonne d'événement ou de date, ou une colonne par événement"},
     "checkin.undated": {
         "en": "no date for {n} attendances: dated {when} (the file's modification time); "
-              "give a date column or --map \"date='YYYY-MM-DD'\"",
+              "give a date column or --format checkin --map \"date='YYYY-MM-DD'\"",
         "fr": "pas de date pour {n} présences : datées du {when} (modification du fichier) ; "
-              "donnez une colonne de date ou --map \"date='AAAA-MM-JJ'\""},
+              "donnez une colonne de date ou --format checkin --map \"date='AAAA-MM-JJ'\""},
     "checkin.order_dated": {
-        "en": "no event date: {n} check-ins and no-shows are dated by their order; give --map \"date='YYYY-MM-DD HH:MM'\"",
+        "en": "no event date: {n} check-ins and no-shows are dated by their order; give --format checkin --map \"date='YYYY-MM-DD HH:MM'\"",
         "fr": "pas de date d'événement : {n} présences et absences sont datées de leur commande ; "
-              "donnez --map \"date='AAAA-MM-JJ HH:MM'\""},
+              "donnez --format checkin --map \"date='AAAA-MM-JJ HH:MM'\""},
     "checkin.cp1252": {"en": "the file is not UTF-8: read as Windows-1252",
                        "fr": "le fichier n'est pas en UTF-8 : lu en Windows-1252"},
     "checkin.person": {"en": "a name or an e-mail", "fr": "un nom ou un e-mail"},
@@ -78,7 +79,8 @@ COLUMNS: dict[str, set[str]] = {
     "order_date": {"order date", "date de commande"},
     "attendee_id": {"attendee #", "attendee id", "ticket #"},
     "ticket": {"ticket type", "type de billet"},
-    "kind": {"kind", "type d'acte"},
+    # an activity log for the generic CSV importer, not a check-in sheet
+    "kind": {"kind", "type d'acte", "action", "activity type", "verb"},
 }
 STATUS: dict[str, str] = {}
 for _kind, _words in {
