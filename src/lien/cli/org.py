@@ -141,3 +141,39 @@ def channels(
                        ("dialogue", "pres.col.dialogue"), ("depth", "pres.col.depth"), ("acts", "pres.col.acts"),
                        ("trend", "pres.col.trend"), ("flag", "pres.col.flag")],
                 title=i18n.t("pres.title", since=data["since"], week=data["as_of"]))
+
+
+@app.command()
+def events(
+    as_of: Optional[str] = AsOfOpt,
+    channel: Optional[str] = ChannelOpt,
+    limit: int = typer.Option(20, "--limit", "-n", help="How many events to show, latest first (0: all)."),
+    json: bool = JsonOpt,
+) -> None:
+    """Per event and per quarter: RSVPs, check-ins, show-up rate, first-timers and their return,
+    online→offline conversion and offline→online activation (E1–E4)."""
+    from ..metrics.events import events as lib
+
+    data = lib(ws(), as_of, channel=channel, limit=limit or None)
+    if json:
+        print_json(data)
+        return
+    if not data["total_events"]:
+        out.print(i18n.t("ev.none"))
+        return
+    pending = i18n.t("ev.pending")
+    rows = [{**e, "rsvp": f"{e['yes']}/{e['no']}/{e['maybe']}/{e['waitlist']}", "showup": _pct(e["show_up_pct"]),
+             "ret": (pending if e["return_pending"] else
+                     f"{e['returned']}/{e['first_timers']}" if e["first_timers"] else "")}
+            for e in data["events"]]
+    print_table(rows, [("starts_at", "ev.col.date"), ("name", "ev.col.event"), ("channel", "col.channel"),
+                       ("rsvp", "ev.col.rsvp"), ("checkins", "ev.col.checkins"), ("showup", "ev.col.showup"),
+                       ("first_timers", "ev.col.first"), ("ret", "ev.col.return")],
+                title=i18n.t("ev.title", n=data["total_events"], week=data["as_of"]))
+    qrows = [{**q, "showup": _pct(q["show_up_pct"]), "ret": _pct(q["return_pct"]),
+              "conv": f"{_pct(q['conversion_pct'])} ({q['converted']}/{q['online_people']})",
+              "act": f"{_pct(q['activation_pct'])} ({q['activated']}/{q['attendees']})"} for q in data["quarters"]]
+    print_table(qrows, [("quarter", "ev.col.quarter"), ("events", "col.events"), ("rsvp_yes", "ev.col.yes"),
+                        ("checkins", "ev.col.checkins"), ("showup", "ev.col.showup"), ("first_timers", "ev.col.first"),
+                        ("ret", "ev.col.return"), ("conv", "ev.col.conversion"), ("act", "ev.col.activation")],
+                title=i18n.t("ev.quarters"))

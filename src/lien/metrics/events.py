@@ -1,0 +1,201 @@
+"""Events: RSVPs, check-ins, show-up, first-timers and their return, conversion both ways
+(MODEL.md §8 E1–E4).
+
+Definitions (community people only: our identities, staff and bots are left out; a person is
+``identities.person_id``, so merged accounts count once):
+
+* **RSVPs**: distinct people per answer (``rsvp_yes``, ``rsvp_no``, ``rsvp_maybe``, ``waitlist``).
+* **Check-in**: an ``attend``, ``volunteer``, ``speak`` or ``host`` act on the event.
+* **Show-up rate** (E1) = check-ins / yes-RSVPs, only for events whose attendance was recorded
+  (at least one ``attend`` or ``no_show`` act): without a check-in list it is unknown, not zero.
+* **First-timer**: a person whose first check-in ever (by event start) is this event.
+  **Return** (E2): they check in at one of the next 2 events of the same channel; undecided
+  ("pending") until 2 later events of the channel have started.
+* **Online→offline conversion** (E3), per quarter: community people with a substantive online
+  act (post, comment, reply, message, mention) in the quarter who checked in at an event of
+  that quarter / those online participants.
+* **Offline→online activation** (E4), per quarter: people who checked in at an event of the
+  quarter and made a substantive online act within 4 weeks after it / those attendees (only
+  check-ins whose 4 weeks are over by the as-of week count).
+
+Events are those that started before the end of the as-of week; quarters are calendar quarters.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from .. import i18n
+from .base import ibis_backend, resolve_as_of
+from .responsiveness import SUBSTANTIVE, _notice, period_end, roles
+
+CHECKIN = ("attend", "volunteer", "speak", "host")
+RSVP = {"rsvp_yes": "yes", "rsvp_no": "no", "rsvp_maybe": "maybe", "waitlist": "waitlist"}
+ACTIVATION_DAYS = 28
+RETURN_WITHIN = 2
+
+
+def _pct(n: Any, d: Any) -> float | None:
+    return round(100.0 * float(n) / float(d), 1) if d else None
+
+
+def _base(ws: Any, end: Any) -> tuple[Any, Any, Any]:
+    """Community acts with their person, the events held, and check-ins (one per person and event)."""
+    import ibis
+
+    b = ibis_backend(ws)
+    r = roles(ws)
+    a = b.table("activities")
+    a = a.filter(a.ts < end)
+    a = a.join(r, a.identity_id == r.identity_id)
+    a = a.filter(~a.us & ~a.bot)
+    ev = b.table("events")
+    ev = ev.filter(ev.starts_at.notnull() & (ev.starts_at < end))
+    w = ibis.window(group_by=ev.channel, order_by=[ev.starts_at, ev.id])
+    ev = ev.select(event_id=ev.id, event_channel=ev.channel, name=ev.name, starts_at=ev.starts_at,
+                   rank=ibis.row_number().over(w))
+    ci = a.filter(a.kind.isin(CHECKIN))
+    ci = ci.join(ev, ci.thread_id == ev.event_id)
+    ci = ci.group_by(["person_id", "event_id", "event_channel", "starts_at", "rank"]).aggregate()
+    return a, ev, ci
+
+
+def events(ws: Any, as_of: str | date | None = None, *, channel: str | None = None,
+           limit: int | None = None) -> dict[str, Any]:
+    """Per event (latest first) and per quarter: RSVPs, check-ins, E1, first-timers, E2, E3, E4."""
+    import ibis
+
+    week = resolve_as_of(ws, as_of)
+    end = period_end(week)
+    a, ev, ci = _base(ws, end)
+    if channel:
+        ev = ev.filter(ev.event_channel == channel)
+
+    # per event counts
+    on_ev = a.filter(a.thread_id.notnull() & a.kind.isin((*RSVP, *CHECKIN, "no_show")))
+    counts = on_ev.group_by(c_event=on_ev.thread_id).aggregate(
+        **{ans: on_ev.person_id.nunique(where=on_ev.kind == k) for k, ans in RSVP.items()},
+        checkins=on_ev.person_id.nunique(where=on_ev.kind.isin(CHECKIN)),
+        recorded=on_ev.kind.isin(("attend", "no_show")).any(),
+    )
+    # first-timers and their return within the next events of the channel
+    first = ci.group_by(f_person=ci.person_id).aggregate(f_event=ci.event_id.argmin(ci.starts_at))
+    ft = ci.join(first, (ci.person_id == first.f_person) & (ci.event_id == first.f_event))
+    later = ci.select(l_person=ci.person_id, l_channel=ci.event_channel, l_rank=ci.rank)
+    back = ft.join(later, (ft.person_id == later.l_person) & (ft.event_channel == later.l_channel)
+                   & (later.l_rank > ft.rank) & (later.l_rank <= ft.rank + RETURN_WITHIN))
+    back = back.group_by(b_person=back.person_id, b_event=back.event_id).aggregate()
+    ft = ft.left_join(back, (ft.person_id == back.b_person) & (ft.event_id == back.b_event))
+    ft_ev = ft.group_by(t_event=ft.event_id).aggregate(first_timers=ft.count(),
+                                                        returned=ft.b_person.notnull().sum())
+    last_rank = ev.group_by(r_channel=ev.event_channel).aggregate(max_rank=ev.rank.max())
+
+    e = ev.left_join(counts, ev.event_id == counts.c_event).left_join(ft_ev, ev.event_id == ft_ev.t_event)
+    e = e.left_join(last_rank, e.event_channel == last_rank.r_channel)
+    e = e.select("event_id", "event_channel", "name", "starts_at", "rank", "max_rank", *RSVP.values(),
+                 "checkins", "recorded", "first_timers", "returned")
+    total = int(e.count().to_pyarrow().as_py())
+    q = e.order_by([e.starts_at.desc(), e.event_id])
+    if limit:
+        q = q.limit(limit)
+    per_event = []
+    for x in q.to_pyarrow().to_pylist():
+        pending = x["max_rank"] - x["rank"] < RETURN_WITHIN
+        yes, ci_n, ftn, ret = (int(x[k] or 0) for k in ("yes", "checkins", "first_timers", "returned"))
+        per_event.append({
+            "event_id": x["event_id"], "channel": x["event_channel"], "name": x["name"], "starts_at": x["starts_at"],
+            **{k: int(x[k] or 0) for k in RSVP.values()}, "checkins": ci_n,
+            "attendance_recorded": bool(x["recorded"]),
+            "show_up_pct": _pct(ci_n, yes) if x["recorded"] else None,
+            "first_timers": ftn, "returned": None if pending else ret,
+            "return_pct": None if pending else _pct(ret, ftn), "return_pending": bool(pending and ftn),
+        })
+
+    quarters = _quarters(ws, a, ev, ci, e, ft, end)
+    return {"as_of": week, "total_events": total, "events": per_event, "quarters": quarters}
+
+
+def _quarters(ws: Any, a: Any, ev: Any, ci: Any, e: Any, ft: Any, end: Any) -> list[dict[str, Any]]:
+    import ibis
+
+    def quarter(ts: Any) -> Any:
+        return ts.year().cast("string") + "-Q" + ts.quarter().cast("string")
+
+    eq = e.mutate(q=quarter(e.starts_at), decided=(e.max_rank - e.rank) >= RETURN_WITHIN)
+    per_q = eq.group_by("q").aggregate(
+        events=eq.count(),
+        yes=eq.yes.fill_null(0).sum(),
+        checkins=eq.checkins.fill_null(0).sum(),
+        rec_yes=eq.yes.fill_null(0).sum(where=eq.recorded.fill_null(False)),
+        rec_checkins=eq.checkins.fill_null(0).sum(where=eq.recorded.fill_null(False)),
+        first_timers=eq.first_timers.fill_null(0).sum(),
+        ft_decided=eq.first_timers.fill_null(0).sum(where=eq.decided),
+        returned=eq.returned.fill_null(0).sum(where=eq.decided),
+    )
+    # E3: online participants of the quarter who checked in at an event of the quarter
+    on = a.filter(a.kind.isin(SUBSTANTIVE) & ~_notice(a))
+    on_q = on.group_by(o_person=on.person_id, oq=quarter(on.ts)).aggregate()
+    ci_q = ci.group_by(c_person=ci.person_id, cq=quarter(ci.starts_at)).aggregate()
+    conv = on_q.left_join(ci_q, (on_q.o_person == ci_q.c_person) & (on_q.oq == ci_q.cq))
+    e3 = conv.group_by(q=conv.oq).aggregate(online=conv.count(), converted=conv.c_person.notnull().sum())
+    # E4: attendees of the quarter active online within 4 weeks after a check-in
+    done = ci.filter(ci.starts_at <= end - timedelta(days=ACTIVATION_DAYS))
+    act = on.select(a_person=on.person_id, a_ts=on.ts)
+    hit = done.join(act, (done.person_id == act.a_person) & (act.a_ts > done.starts_at)
+                    & (act.a_ts <= done.starts_at + ibis.interval(days=ACTIVATION_DAYS)))
+    hit = hit.group_by(h_person=hit.person_id, hq=quarter(hit.starts_at)).aggregate()
+    att = done.group_by(t_person=done.person_id, tq=quarter(done.starts_at)).aggregate()
+    act_q = att.left_join(hit, (att.t_person == hit.h_person) & (att.tq == hit.hq))
+    e4 = act_q.group_by(q=act_q.tq).aggregate(attendees=act_q.count(), activated=act_q.h_person.notnull().sum())
+
+    rows: dict[str, dict[str, Any]] = {}
+    for x in per_q.to_pyarrow().to_pylist():
+        rows[x["q"]] = {
+            "quarter": x["q"], "events": int(x["events"]), "rsvp_yes": int(x["yes"] or 0),
+            "checkins": int(x["checkins"] or 0),
+            "show_up_pct": _pct(x["rec_checkins"] or 0, x["rec_yes"] or 0),
+            "first_timers": int(x["first_timers"] or 0), "returned": int(x["returned"] or 0),
+            "return_pct": _pct(x["returned"] or 0, x["ft_decided"] or 0),
+        }
+    blank = {"events": 0, "rsvp_yes": 0, "checkins": 0, "show_up_pct": None, "first_timers": 0, "returned": 0,
+             "return_pct": None}
+    if rows:  # conversion figures only make sense once the organisation holds events
+        first_q = min(rows)
+        for x in e3.to_pyarrow().to_pylist():
+            if x["q"] >= first_q:
+                rows.setdefault(x["q"], {"quarter": x["q"], **blank}).update(
+                    online_people=int(x["online"]), converted=int(x["converted"]),
+                    conversion_pct=_pct(x["converted"], x["online"]))
+        for x in e4.to_pyarrow().to_pylist():
+            rows.setdefault(x["q"], {"quarter": x["q"], **blank}).update(
+                attendees=int(x["attendees"]), activated=int(x["activated"]),
+                activation_pct=_pct(x["activated"], x["attendees"]))
+    out = []
+    for k in sorted(rows):
+        r = rows[k]
+        for f in ("online_people", "converted", "attendees", "activated"):
+            r.setdefault(f, 0)
+        r.setdefault("conversion_pct", None)
+        r.setdefault("activation_pct", None)
+        out.append(r)
+    return out
+
+
+i18n.register({
+    "ev.title": {"en": "{n} events up to the week ending {week}", "fr": "{n} événements jusqu'à la semaine finissant le {week}"},
+    "ev.quarters": {"en": "Per quarter", "fr": "Par trimestre"},
+    "ev.col.event": {"en": "event", "fr": "événement"},
+    "ev.col.date": {"en": "date", "fr": "date"},
+    "ev.col.rsvp": {"en": "RSVP yes/no/maybe/wait", "fr": "réponses oui/non/peut-être/attente"},
+    "ev.col.yes": {"en": "RSVP yes", "fr": "réponses oui"},
+    "ev.col.checkins": {"en": "check-ins", "fr": "présents"},
+    "ev.col.showup": {"en": "show-up", "fr": "taux de présence"},
+    "ev.col.first": {"en": "first-timers", "fr": "premières fois"},
+    "ev.col.return": {"en": "came back", "fr": "revenus"},
+    "ev.col.quarter": {"en": "quarter", "fr": "trimestre"},
+    "ev.col.conversion": {"en": "online→offline", "fr": "en ligne→sur place"},
+    "ev.col.activation": {"en": "offline→online", "fr": "sur place→en ligne"},
+    "ev.pending": {"en": "pending", "fr": "en attente"},
+    "ev.none": {"en": "No event yet. Import a calendar, a Meetup export or a check-in sheet.",
+                "fr": "Aucun événement pour l'instant. Importez un calendrier, un export Meetup ou une feuille de présence."},
+})
