@@ -200,3 +200,110 @@ def test_blog_threaded_replies_make_deep_threads(blog_ws):
     # post 473 (2010-05-20) has a member's comment answered by a threaded reply of ours (2010-07-07)
     [c] = P.channels(ws, "2010-07-31")["channels"]
     assert c["deep_threads"] == 1
+
+
+def test_meetup_events_equal_reference(ws, shared):
+    """perceval-tests/meetup: 3 distinct events of sqlpass-es (the 'range' file repeats one), hosts
+    from event_hosts (a host counts as a check-in), 3 yes-RSVPs, 2 comments."""
+    import json
+    import re
+
+    from lien.metrics import events as E
+
+    d = shared / "perceval-tests" / "meetup"
+    files = ["meetup_events.json", "meetup_events_next.json", "meetup_events_range.json", "meetup_rsvps.json",
+             "meetup_comments.json"]
+    do_import(ws, *[d / f for f in files], format="meetup")
+    evs = {}
+    for f in files[:3]:
+        for e in json.loads((d / f).read_text()):
+            num = re.search(r"/events/(\d+)/", e["link"]).group(1)
+            evs[num] = (datetime.utcfromtimestamp(e["time"] / 1000), {str(h["id"]) for h in e.get("event_hosts", [])})
+    yes = defaultdict(set)
+    for r in json.loads((d / "meetup_rsvps.json").read_text()):
+        if r["response"] == "yes":
+            yes[str(r["event"]["id"])].add(str(r["member"]["id"]))
+        if r["member"].get("event_context", {}).get("host"):
+            evs[str(r["event"]["id"])][1].add(str(r["member"]["id"]))
+    comments = [(datetime.utcfromtimestamp(c["created"] / 1000), str(c["member"]["id"]))
+                for c in json.loads((d / "meetup_comments.json").read_text())]
+    order = sorted(evs, key=lambda k: evs[k][0])
+    first = {}
+    for k in order:
+        for m in evs[k][1]:
+            first.setdefault(m, k)
+    data = E.events(ws, "2016-12-31")
+    assert data["total_events"] == len(evs) == 3
+    by_start = {e["starts_at"]: e for e in data["events"]}
+    for i, k in enumerate(order):
+        start, hosts = evs[k]
+        e = by_start[start]
+        fts = {m for m, f in first.items() if f == k}
+        assert (e["yes"], e["checkins"], e["first_timers"]) == (len(yes[k]), len(hosts), len(fts))
+        assert e["show_up_pct"] is None  # no attendance list in these files
+        nxt = order[i + 1:i + 3]
+        if len(nxt) == 2:
+            assert e["returned"] == sum(1 for m in fts if any(m in evs[n][1] for n in nxt))
+        else:
+            assert e["returned"] is None
+    # per quarter: E3 from the commenters, E4 from hosts commenting within 4 weeks of their event
+    quarters = {q["quarter"]: q for q in data["quarters"]}
+
+    def qname(ts):
+        return f"{ts.year}-Q{(ts.month - 1) // 3 + 1}"
+
+    for qn, q in quarters.items():
+        in_q = [k for k in order if qname(evs[k][0]) == qn]
+        assert q["events"] == len(in_q)
+        assert q["checkins"] == sum(len(evs[k][1]) for k in in_q)
+        online = {m for ts, m in comments if qname(ts) == qn}
+        attendees = {m for k in in_q for m in evs[k][1]}
+        assert (q["online_people"], q["converted"]) == (len(online), len(online & attendees))
+        activated = {m for k in in_q for m in evs[k][1]
+                     if any(cm == m and evs[k][0] < ts <= evs[k][0] + timedelta(days=28) for ts, cm in comments)}
+        assert (q["attendees"], q["activated"]) == (len(attendees), len(activated))
+
+
+def test_ical_events_equal_reference(ws, shared):
+    """Three calendars expanded over a fixed window; events per quarter and answers from the raw
+    files (icalendar + recurring-ical-events in the test, cancelled events left out, rooms and
+    Google calendars are not people)."""
+    import icalendar
+    import recurring_ical_events
+
+    from lien.metrics import events as E
+
+    d = shared / "ical-recurring-ical-events"
+    names = ["fablab_cottbus.ics", "machbar_16_feb_2019.ics", "discourse_no_dtend.ics"]
+    do_import(ws, *[d / n for n in names], extra={"since": "2016-01-01", "until": "2019-12-31"})
+    per_q = defaultdict(int)
+    yes = 0
+    for n in names:
+        cal = icalendar.Calendar.from_ical((d / n).read_bytes())
+        for ev in recurring_ical_events.of(cal).between(date(2016, 1, 1), date(2020, 1, 1)):
+            if str(ev.get("STATUS", "")).upper() == "CANCELLED":
+                continue
+            start = ev.decoded("DTSTART")
+            if isinstance(start, datetime):
+                if start.tzinfo is None:
+                    tzname = str(cal.get("X-WR-TIMEZONE", "") or "")
+                    if tzname:
+                        from zoneinfo import ZoneInfo
+
+                        start = start.replace(tzinfo=ZoneInfo(tzname))
+                if start.tzinfo is not None:
+                    start = start.astimezone(__import__("datetime").timezone.utc).replace(tzinfo=None)
+            else:
+                start = datetime.combine(start, datetime.min.time())
+            per_q[f"{start.year}-Q{(start.month - 1) // 3 + 1}"] += 1
+            atts = ev.get("ATTENDEE", [])
+            for a in atts if isinstance(atts, list) else [atts]:
+                if str(a.params.get("PARTSTAT", "")).upper() == "ACCEPTED" and \
+                        not str(a).lower().endswith("@group.calendar.google.com") and \
+                        str(a.params.get("CUTYPE", "INDIVIDUAL")).upper() not in ("ROOM", "RESOURCE"):
+                    yes += 1
+    data = E.events(ws, "2019-12-31")
+    assert data["total_events"] == sum(per_q.values())
+    assert {q["quarter"]: q["events"] for q in data["quarters"]} == dict(per_q)
+    assert sum(q["rsvp_yes"] for q in data["quarters"]) == yes
+    assert all(q["show_up_pct"] is None for q in data["quarters"])
