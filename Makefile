@@ -23,9 +23,11 @@ demo: $(STAMP)
 test: setup
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
+## every benchmark in bench/ (make bench BENCH_ARGS=--quick for a short try)
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+## regenerate docs/reference/ (cli.md, schema.md, configuration.md) from the code
 docs: $(STAMP)
 	$(BIN)/python scripts/gen_cli_reference.py
 

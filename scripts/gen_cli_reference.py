@@ -1,10 +1,14 @@
-"""Generate docs/reference/cli.md from the ``--help`` of every ``lien`` command.
+"""Generate the reference pages of docs/reference/ from the code (`make docs`).
 
-    python scripts/gen_cli_reference.py           # (re)write docs/reference/cli.md
-    python scripts/gen_cli_reference.py --check   # exit 1 if the committed file is stale
+- cli.md from the ``--help`` of every ``lien`` command;
+- schema.md from a fresh workspace's tables and the comments in ``lien.schema``;
+- configuration.md from ``lien.config.MODEL_DEFAULTS`` and the descriptions below.
 
-The help is rendered at a fixed width, in English, so that the file only changes when a
-command changes. tests/test_docs.py fails when the committed file differs from this output.
+    python scripts/gen_cli_reference.py           # (re)write the three pages
+    python scripts/gen_cli_reference.py --check   # exit 1 if a committed page is stale
+
+Help is rendered at a fixed width, in English, so that a page only changes when the code
+does. tests/test_docs.py fails when a committed page differs from this output.
 """
 from __future__ import annotations
 
@@ -14,7 +18,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGET = ROOT / "docs" / "reference" / "cli.md"
+REF = ROOT / "docs" / "reference"
+TARGET = REF / "cli.md"
 WIDTH = 100
 
 HEADER = """\
@@ -87,17 +92,285 @@ def render() -> str:
     return "".join(parts).rstrip() + "\n"
 
 
+# -- schema.md -------------------------------------------------------------------------------
+
+TABLE_DOCS = {
+    "activities": "One act: a post, a comment, a like, an RSVP, a check-in … `kind` is one of the closed "
+                  "vocabulary below; attendance acts carry their event's id in `thread_id`.",
+    "identities": "One account on one channel (an e-mail on a blog, a profile URL on Mastodon, a member id "
+                  "on Meetup). Unique on (channel, key).",
+    "people": "One human (or the organisation): identities that belong together share a `person_id`.",
+    "events": "Gatherings: meetups, workshops, calendar events.",
+    "sources": "One row per imported input (a file, a folder, a URL), with what was read at the last import.",
+    "links": "Identity merge and split decisions, with who decided, when and why, so that a re-import never "
+             "undoes a human decision.",
+    "tombstones": "People who were forgotten (`lien forget`): a hash of their key, never the key itself, so "
+                  "that a re-import does not bring them back.",
+    "goals": "Objectives: an indicator, a target and a deadline.",
+    "meta": "The workspace's own settings (`schema_version`).",
+}
+
+
+#: descriptions of columns whose migration carries no comment
+COLUMN_DOCS = {
+    ("sources", "id"): "the source's number (`activities.source_id`)",
+    ("sources", "importer_version"): "version of the importer that read it",
+    ("sources", "first_imported_at"): "when it was first imported",
+    ("sources", "imported_at"): "when it was last imported",
+    ("sources", "last_modified"): "the Last-Modified header of the last fetch (URLs)",
+    ("people", "id"): "the person's id (`identities.person_id`)",
+    ("people", "display_name"): "the name shown",
+    ("people", "tags"): "free tags",
+    ("people", "created_at"): "when lien first met them",
+    ("identities", "id"): "stable: a hash of the channel and the normalised key",
+    ("identities", "channel"): "where the account lives: `blog:<host>`, `mastodon:<instance>`, `meetup:<group>` …",
+    ("identities", "display_name"): "the name the source gives",
+    ("identities", "url"): "profile page",
+    ("identities", "email"): "e-mail address, when the source gives one",
+    ("identities", "person_id"): "the person this account belongs to (`people.id`)",
+    ("identities", "is_org"): "one of our own accounts (from `lien.toml` or the source)",
+    ("identities", "is_bot"): "a bot",
+    ("identities", "source_id"): "the source that first named it",
+    ("identities", "native"): "what else the source says about the account (JSON)",
+    ("activities", "channel"): "where it happened (see `identities.channel`)",
+    ("activities", "kind"): "one of the activity kinds above",
+    ("activities", "url"): "link to the act",
+    ("activities", "title"): "title (posts, events)",
+    ("activities", "lang"): "language code, when known",
+    ("activities", "source_id"): "the source it came from (`sources.id`)",
+    ("activities", "native"): "the source's own fields that have no column (JSON)",
+    ("events", "id"): "stable id; attendance acts carry it in `activities.thread_id`",
+    ("events", "channel"): "where the event was announced",
+    ("events", "name"): "title",
+    ("events", "starts_at"): "start, UTC",
+    ("events", "ends_at"): "end, UTC",
+    ("events", "place"): "venue or address",
+    ("events", "url"): "the event's page",
+    ("events", "capacity"): "places, when limited",
+    ("events", "source_id"): "the source it came from",
+    ("events", "native"): "the source's own fields (JSON)",
+    ("links", "id"): "decision number",
+    ("links", "identity_id"): "the identity concerned",
+    ("links", "other_identity_id"): "the identity it was merged with, if any",
+    ("links", "person_id"): "the person it belongs to after the decision",
+    ("links", "previous_person_id"): "the person it belonged to before",
+    ("links", "decided_at"): "when",
+    ("links", "reason"): "why, in words (the rule's evidence, or what the person said)",
+    ("links", "decided_by"): "who decided: a rule, or the person who confirmed it",
+    ("links", "undone_at"): "when the decision was undone, if it was",
+    ("tombstones", "channel"): "the channel of the forgotten identity",
+    ("goals", "id"): "goal number",
+    ("goals", "metric"): "the indicator's code (R1, E1, L1 …)",
+    ("goals", "scope"): "a channel, or empty for all",
+    ("goals", "target"): "the value to reach",
+    ("goals", "comparison"): "`>=` or `<=`",
+    ("goals", "deadline"): "the date by which to reach it",
+    ("goals", "created_at"): "when it was set",
+    ("goals", "baseline"): "the indicator's value when it was set",
+    ("goals", "note"): "free text",
+    ("meta", "key"): "setting name",
+    ("meta", "value"): "its value",
+}
+
+
+def _column_comments() -> dict[tuple[str, str], str]:
+    """Column descriptions from the ``-- comments`` of the migrations' CREATE/ALTER TABLE."""
+    import re
+
+    from lien import schema
+
+    found: dict[tuple[str, str], str] = {}
+    for migration in schema.MIGRATIONS:
+        for stmt in migration:
+            m = re.match(r"\s*(?:CREATE TABLE|ALTER TABLE)\s+(?:IF NOT EXISTS\s+)?(\w+)", stmt, re.I)
+            if not m:
+                continue
+            table = m.group(1).lower()
+            for line in stmt.splitlines():
+                code, _, comment = line.partition("--")
+                names = re.findall(r"(?:^|[(,]|ADD COLUMN)\s*([a-z_][a-z0-9_]*)\s+[A-Z][A-Z0-9_]*", code)
+                for name in names:
+                    if comment.strip():
+                        found[(table, name)] = comment.strip()
+    return {**COLUMN_DOCS, **found}
+
+
+def render_schema() -> str:
+    import lien
+    from lien.schema import ACTIVITY_KINDS, PUBLIC_TABLES, SCHEMA_VERSION
+
+    ws = lien.open(":memory:")
+    try:
+        tables = [r["table_name"] for r in ws.rows(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+            "AND table_type = 'BASE TABLE' ORDER BY table_name")]
+        cols = ws.rows("SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns "
+                       "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position")
+    finally:
+        ws.close()
+    comments = _column_comments()
+    order = [t for t in PUBLIC_TABLES if t in tables] + sorted(t for t in tables if t not in PUBLIC_TABLES)
+    out = [
+        "# Workspace tables\n",
+        "<!-- Generated by scripts/gen_cli_reference.py from lien.schema: do not edit by hand. "
+        "Regenerate with `make docs`. -->\n",
+        f"The workspace is one DuckDB file (default `./lien.duckdb`), schema version {SCHEMA_VERSION}. "
+        "Its tables are a public contract: query them with DuckDB directly, e.g.\n",
+        "```sh\nduckdb lien.duckdb \"SELECT kind, count(*) FROM activities GROUP BY ALL\"\n```\n",
+        "or from Python with `lien.open(\"lien.duckdb\").con.sql(...)`. Timestamps are UTC, without a time "
+        "zone attached. `lien export` writes the public tables "
+        f"({', '.join(f'`{t}`' for t in PUBLIC_TABLES)}) as CSV or Parquet; the other tables are "
+        "computed by lien (the model's snapshots) or kept for its own bookkeeping.\n",
+        "Activity kinds: " + ", ".join(f"`{k}`" for k in ACTIVITY_KINDS) + ".\n",
+    ]
+    for t in order:
+        public = " (public)" if t in PUBLIC_TABLES else ""
+        out.append(f"## `{t}`{public}\n")
+        if t in TABLE_DOCS:
+            out.append(TABLE_DOCS[t] + "\n")
+        out.append("| column | type | description |\n| --- | --- | --- |")
+        for c in cols:
+            if c["table_name"] == t:
+                desc = comments.get((t, c["column_name"]), "").replace("|", "\\|")
+                null = "" if c["is_nullable"] == "YES" else ", not null"
+                out.append(f"| `{c['column_name']}` | {c['data_type']}{null} | {desc} |")
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+# -- configuration.md --------------------------------------------------------------------------
+
+ORGANISATION_DOCS = {
+    "name": ('""', "The organisation's name, as reports show it."),
+    "identities": ("[]", "Our own accounts. An entry matches an identity whose key (e-mail, handle, profile URL) "
+                         "or display name equals it, case aside, on any channel; `\"channel/key\"` restricts it to "
+                         "one channel. Acts by these identities are ours (`is_org`): they answer people and are "
+                         "not scored."),
+    "staff": ("[]", "Staff members' accounts (same matching): scored, but left out of community figures."),
+    "bots": ("[]", "Accounts that are bots (same matching), on top of those the sources mark themselves."),
+}
+
+#: what each model setting means (MODEL.md); every key of MODEL_DEFAULTS must be here
+MODEL_DOCS = {
+    "lookback_weeks": "Acts older than this many weeks before a snapshot are ignored.",
+    "half_life_weeks.online": "Half-life of online acts in the scores (weeks): an act this old counts half.",
+    "half_life_weeks.offline": "Half-life of attendance and other offline acts (weeks).",
+    "half_life_weeks.tie": "Half-life of the events that make a tie between two people (weeks).",
+    "weights.offline": "Points of C1, offline presence (check-ins, helping, hosting), out of 100.",
+    "weights.conversation": "Points of C2, conversation (comments, replies, posts, messages).",
+    "weights.reciprocity": "Points of C3, reciprocity (exchanges answered both ways).",
+    "weights.regularity": "Points of C4, regularity (active weeks online, or months with an attendance).",
+    "weights.breadth": "Points of C5, breadth (distinct channels used).",
+    "weights.light": "Points of C6, light signals (likes, shares, follows): never more than this.",
+    "saturation_k.offline": "Saturation constant of C1: a raw value of k gives 63% of the points, 2k gives 86%.",
+    "saturation_k.conversation": "Saturation constant of C2.",
+    "saturation_k.reciprocity": "Saturation constant of C3.",
+    "saturation_k.light": "Saturation constant of C6.",
+    "calibrate": "true: at the start of each quarter, set each k to the median among active members, then keep "
+                 "it for the quarter.",
+    "action_weights.comment": "Weight of a comment on our or the community's content.",
+    "action_weights.reply": "Weight of a reply to a member or to us.",
+    "action_weights.post": "Weight of an original post or thread in a community space.",
+    "action_weights.message": "Weight of a direct message to the organisation.",
+    "action_weights.attend": "Weight of a check-in at an event (an RSVP alone counts 0).",
+    "action_weights.volunteer": "Weight of helping at an event.",
+    "action_weights.speak": "Weight of speaking at an event.",
+    "action_weights.host": "Weight of hosting or organising an event.",
+    "action_weights.like": "Weight of a like, share or follow (light signals).",
+    "caps_per_week.conversation_units": "At most this many conversation units count per person and week.",
+    "caps_per_week.light": "At most this many light signals count per person and week.",
+    "caps_per_week.tie_points": "At most this many tie points per pair of people and week.",
+    "reciprocity_window_days": "An exchange is reciprocated when each side addresses the other within this "
+                               "many days, in the same thread or in direct messages.",
+    "regularity.online_weeks_full": "Weeks with a substantive online act (within the window) that give full "
+                                    "regularity.",
+    "regularity.online_window_weeks": "The online regularity window (weeks).",
+    "regularity.offline_months_full": "Months with an attendance (within the window) that give full regularity.",
+    "regularity.offline_window_months": "The offline regularity window (months).",
+    "levels.demotion": "When a level may go down: `month_end` (promotion is always immediate).",
+    "levels.grace_weeks": "Weeks below a level's rules before a demotion.",
+    "response.unanswered_hours": "An item needing our reply is unanswered after this many hours.",
+    "response.target_hours": "The response-time objective (hours).",
+    "response.median_target_hours": "The objective for the median time to first response (hours).",
+    "exclude.staff_from_aggregates": "Leave staff out of community figures (they are still scored).",
+    "exclude.bots": "Leave bots out of everything.",
+    "tie_weights.reciprocated": "Tie points of a reciprocated exchange.",
+    "tie_weights.one_way": "Tie points of a one-way direct reply, mention or message.",
+    "tie_weights.co_attendance": "Tie points of attending the same event.",
+    "tie_weights.reaction": "Tie points of a reaction (like) to the other's content.",
+}
+
+
+def model_keys() -> dict[str, object]:
+    """Every model setting as a dotted key, with its default."""
+    from lien.config import MODEL_DEFAULTS
+
+    flat: dict[str, object] = {}
+
+    def walk(prefix: str, d: dict[str, object]) -> None:
+        for k, v in d.items():
+            if isinstance(v, dict):
+                walk(f"{prefix}{k}.", v)
+            else:
+                flat[f"{prefix}{k}"] = v
+
+    walk("", MODEL_DEFAULTS)
+    return flat
+
+
+def _toml(v: object) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return f'"{v}"'
+    return str(v)
+
+
+def render_config() -> str:
+    out = [
+        "# Configuration: `lien.toml`\n",
+        "<!-- Generated by scripts/gen_cli_reference.py from lien.config: do not edit by hand. "
+        "Regenerate with `make docs`. -->\n",
+        "`lien.toml` lives beside the workspace (`./lien.toml` for `./lien.duckdb`). `lien init` writes it with "
+        "every default shown commented out; the file only needs what differs. An unknown key or a value of the "
+        "wrong type is an error that names the setting. The model's meaning is explained in "
+        "[concepts/model.md](../concepts/model.md).\n",
+        "## `[organisation]`: who \"we\" are\n",
+        "| key | default | meaning |\n| --- | --- | --- |",
+    ]
+    for k, (default, doc) in ORGANISATION_DOCS.items():
+        out.append(f"| `{k}` | `{default}` | {doc} |")
+    out += ["", "Example:\n", "```toml\n[organisation]\nname = \"Répar'Lien\"\n"
+            "identities = [\"Répar'Lien\", \"contact@reparlien.example\"]\n"
+            "staff = [\"Sophie Garnier\", \"blog:reparlien.example/karim@reparlien.example\"]\n```\n",
+            "## `[model]`: the scoring model\n",
+            "A dotted key is a table in the file: `weights.offline = 30` is written\n",
+            "```toml\n[model]\nweights = { offline = 30, conversation = 25 }\n```\n",
+            "and a table only needs the keys that differ.\n",
+            "| key | default | meaning |\n| --- | --- | --- |"]
+    for k, v in model_keys().items():
+        out.append(f"| `{k}` | `{_toml(v)}` | {MODEL_DOCS.get(k, '(undocumented)')} |")
+    return "\n".join(out).rstrip() + "\n"
+
+
+PAGES = {"cli.md": render, "schema.md": render_schema, "configuration.md": render_config}
+
+
 def main(argv: list[str]) -> int:
-    text = render()
-    if "--check" in argv:
-        current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
-        if current != text:
-            print(f"{TARGET.relative_to(ROOT)} is stale: run `make docs`", file=sys.stderr)
-            return 1
-        return 0
-    TARGET.parent.mkdir(parents=True, exist_ok=True)
-    TARGET.write_text(text, encoding="utf-8")
-    print(f"wrote {TARGET.relative_to(ROOT)} ({len(command_names())} commands)")
+    stale = []
+    for name, fn in PAGES.items():
+        target = REF / name
+        text = fn()
+        if "--check" in argv:
+            if not target.exists() or target.read_text(encoding="utf-8") != text:
+                stale.append(name)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        print(f"wrote {target.relative_to(ROOT)}")
+    if stale:
+        print(f"stale in docs/reference/: {', '.join(stale)}: run `make docs`", file=sys.stderr)
+        return 1
     return 0
 
 
