@@ -100,8 +100,10 @@ class Workspace:
         return [dict(zip(cols, r)) for r in cur.fetchall()]
 
     def scalar(self, query: str, params: list[Any] | None = None) -> Any:
-        row = self.con.execute(query, params or []).fetchone()
-        return row[0] if row else None
+        # fetch everything: with DuckDB 2 a result left half-read blocks the connection for
+        # the relational API (Ibis) until the next execute()
+        rows = self.con.execute(query, params or []).fetchall()
+        return rows[0][0] if rows else None
 
     def count(self, table: str) -> int:
         return int(self.scalar(f"SELECT count(*) FROM {table}"))
