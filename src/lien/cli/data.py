@@ -206,9 +206,17 @@ def export_(
     out_dir: Path = typer.Option(Path("lien-export"), "--out", "-o", help="Folder to write into."),
     tables: Optional[List[str]] = typer.Option(None, "--table", "-t", help="A table to export (repeatable; default: all)."),
     format: str = typer.Option("csv", "--format", "-f", help="csv or parquet."),
+    person: Optional[str] = typer.Option(None, "--person", help="Instead: everything lien holds about one person "
+                                         "(id, key, e-mail or name), as one JSON file in --out (or --out FILE.json)."),
     json: bool = JsonOpt,
 ) -> None:
-    """Export tables as CSV or Parquet files."""
+    """Export tables as CSV or Parquet files, or one person's data as JSON (--person)."""
+    if person is not None:
+        from ..identity.forget import write_person
+
+        wrote = write_person(ws(), person, out_dir)
+        print_json(wrote) if json else out.print(wrote["path"], markup=False)
+        return
     done = inventory.export_tables(ws(), out_dir, list(tables or []), format)
     if json:
         print_json({"exported": done})

@@ -37,4 +37,6 @@ REGISTRY: list[type[Source]] = [
     MeetupSource,
 ]
 
+from .. import identity as _identity  # noqa: E402,F401  (merges identities after an import)
+
 __all__ = ["REGISTRY", "Source", "Batch", "Activity", "Identity", "Event", "ImportOptions"]
