@@ -111,6 +111,40 @@ MIGRATIONS: list[list[str]] = [
         """CREATE SEQUENCE link_ids START 1""",
         """CREATE SEQUENCE goal_ids START 1""",
     ],
+    # 2: the model's weekly snapshots (lien.metrics.snapshots; docs/concepts/model.md)
+    [
+        """CREATE TABLE score_weeks (
+            person_id VARCHAR NOT NULL,
+            week DATE NOT NULL,               -- Monday of the ISO week; the snapshot is taken at its end
+            role VARCHAR,                     -- community | staff (staff: scored, out of aggregates)
+            x_offline DOUBLE, x_conversation DOUBLE, x_reciprocity DOUBLE, x_light DOUBLE,
+            online_weeks INTEGER, offline_months INTEGER, channels INTEGER,
+            v_offline DOUBLE, v_conversation DOUBLE, v_reciprocity DOUBLE, v_regularity DOUBLE,
+            v_breadth DOUBLE, v_light DOUBLE,
+            p_offline DOUBLE, p_conversation DOUBLE, p_reciprocity DOUBLE, p_regularity DOUBLE,
+            p_breadth DOUBLE, p_light DOUBLE,
+            pes DOUBLE,                       -- sum of the six p_* columns
+            substantive_13w INTEGER, online_13w INTEGER, checkins_13w INTEGER, checkins_26w INTEGER,
+            counterparts_13w INTEGER,
+            first_week DATE, first_substantive_week DATE, last_substantive DATE, median_gap_days DOUBLE,
+            level_rule TINYINT,               -- 0..3 from the rules of this week alone
+            level TINYINT,                    -- 0..3 after immediate promotion / month-end demotion
+            tags VARCHAR[],
+            responders DOUBLE, newcomers INTEGER, pagerank_pct DOUBLE, prescriber DOUBLE
+        )""",
+        """CREATE TABLE tie_weeks (
+            a VARCHAR NOT NULL, b VARCHAR NOT NULL,  -- people ids (a < b); '@org' is the organisation
+            week DATE NOT NULL,
+            reciprocated INTEGER, one_way INTEGER, co_attendance INTEGER, reactions INTEGER,
+            online_points DOUBLE, offline_points DOUBLE,
+            points DOUBLE                     -- capped weekly points (before decay)
+        )""",
+        """CREATE TABLE pagerank_months (
+            week DATE NOT NULL,               -- the month's last snapshot week
+            node VARCHAR NOT NULL, rank DOUBLE, pct DOUBLE
+        )""",
+        """CREATE TABLE score_input (week DATE, acts BIGINT, digest BIGINT)""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

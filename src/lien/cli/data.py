@@ -1,4 +1,4 @@
-"""Getting data in and out: init, import, sync, status, people, export."""
+"""Getting data in and out: init, import, sync, status, export (``lien people`` is in model.py)."""
 from __future__ import annotations
 
 import sys
@@ -223,18 +223,3 @@ def export_(
         return
     for d in done:
         out.print(i18n.t("exported", **d), markup=False)
-
-
-@app.command()
-def people(
-    limit: int = typer.Option(50, "--limit", "-n", help="How many people to show (0: all)."),
-    channel: Optional[str] = typer.Option(None, "--channel", help="Only acts on this channel."),
-    sort: str = typer.Option("acts", "--sort", help="acts, last, first or name."),
-    json: bool = JsonOpt,
-    csv: bool = CsvOpt,
-) -> None:
-    """People with their counts per kind of act, first and last seen."""
-    rows = inventory.people(ws(), limit=limit or None, channel=channel, order=sort)
-    emit({"people": rows}, rows, [("name", "col.name"), ("role", "col.role"), ("acts", "col.acts"),
-                                  ("kinds", "col.kind"), ("channels", "col.channel"), ("first", "col.first"),
-                                  ("last", "col.last")], as_json=json, as_csv=csv)

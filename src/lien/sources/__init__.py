@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from .base import Activity, Batch, Event, Identity, ImportOptions, Source
 from .tabular import CsvSource, JsonLinesSource
-from .linkedin import LinkedInSource
-from .facebook import FacebookSource
-from .twitter import TwitterSource
-from .mastodon import MastodonSource
 from .mbox import MboxSource
+from .mastodon import MastodonSource
+from .twitter import TwitterSource
+from .facebook import FacebookSource
+from .linkedin import LinkedInSource
 from .feed import FeedSource
-from .wxr import WxrSource
 from .ical import ICalSource
 from .meetup import MeetupSource
+from .wxr import WxrSource
 from .stackexchange import StackExchangeSource
 from .slack import SlackSource
 from .edgelist import EdgeListSource
@@ -27,16 +27,17 @@ REGISTRY: list[type[Source]] = [
     FeedSource,
     CsvSource,
     JsonLinesSource,
-    LinkedInSource,
-    FacebookSource,
-    TwitterSource,
-    MastodonSource,
     MboxSource,
-    WxrSource,
+    MastodonSource,
+    TwitterSource,
+    FacebookSource,
+    LinkedInSource,
     ICalSource,
     MeetupSource,
+    WxrSource,
 ]
 
+from ..metrics import autoscore as _autoscore  # noqa: E402,F401  (an import triggers scoring)
 from .. import identity as _identity  # noqa: E402,F401  (merges identities after an import)
 
 __all__ = ["REGISTRY", "Source", "Batch", "Activity", "Identity", "Event", "ImportOptions"]

@@ -1,0 +1,94 @@
+"""Levels (MODEL.md §4): counts, the month-over-month flow table, gravity; advocates.
+
+Read from the weekly snapshots (``score_weeks``). A month is shown by its last snapshot week
+(the week whose Sunday is the month's last Sunday). Staff and bots stay out of these figures.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from .base import resolve_as_of
+
+LEVELS = ("observer", "participant", "regular", "standard_bearer")
+#: weights of N0..N3 in the gravity (MODEL.md §4)
+GRAVITY_WEIGHTS = (1, 4, 7, 10)
+
+
+def month_end_weeks(T: date, months: int) -> list[date]:
+    """The Mondays of the last snapshot weeks of the ``months`` months up to the one of ``T``
+    (``T`` a Sunday); the current, unfinished month is represented by ``T``'s own week."""
+    out = [T - timedelta(days=6)]
+    first = T.replace(day=1)
+    for _ in range(months - 1):
+        last_day = first - timedelta(days=1)
+        sunday = last_day - timedelta(days=(last_day.weekday() + 1) % 7)
+        out.append(sunday - timedelta(days=6))
+        first = last_day.replace(day=1)
+    return list(reversed(out))
+
+
+def _community(ws: Any) -> str:
+    return "s.role = 'community'" if ws.config.model["exclude"]["staff_from_aggregates"] else "s.role <> 'bot'"
+
+
+def levels(ws: Any, *, as_of: str | date | None = None, months: int = 6) -> dict[str, Any]:
+    """People per level per month, the flow from the month before (up, held, down, new,
+    left) and the gravity, for the ``months`` months up to the week of ``as_of``."""
+    T = resolve_as_of(ws, as_of)
+    weeks = month_end_weeks(T, months + 1)
+    comm = _community(ws)
+    rows = ws.rows(f"""
+        SELECT s.week, s.person_id, s.level FROM score_weeks s
+        WHERE s.week IN (SELECT unnest(?::DATE[])) AND {comm}""", [weeks])
+    by_week: dict[date, dict[str, int]] = {w: {} for w in weeks}
+    for r in rows:
+        by_week[r["week"]][r["person_id"]] = int(r["level"])
+    out = []
+    for prev, cur in zip(weeks, weeks[1:]):
+        a, b = by_week[prev], by_week[cur]
+        counts = [0, 0, 0, 0]
+        flow = {lv: {"up": 0, "held": 0, "down": 0, "new": 0, "left": 0} for lv in LEVELS}
+        for pid, lv in b.items():
+            counts[lv] += 1
+            before = a.get(pid)
+            key = "new" if before is None else "up" if lv > before else "down" if lv < before else "held"
+            flow[LEVELS[lv]][key] += 1
+        for pid, lv in a.items():
+            if pid not in b:
+                flow[LEVELS[lv]]["left"] += 1
+        members = sum(counts)
+        mass = sum(w * w * n for w, n in zip(GRAVITY_WEIGHTS, counts))
+        prev_mass = sum(GRAVITY_WEIGHTS[lv] ** 2 for lv in a.values())
+        out.append({
+            "month": (cur + timedelta(days=6)).strftime("%Y-%m"), "week": cur, "members": members,
+            "counts": dict(zip(LEVELS, counts)), "flow": flow,
+            "gravity": round((mass - prev_mass) / members, 2) if members else 0.0,
+        })
+    return {"as_of": T, "months": out}
+
+
+def advocates(ws: Any, *, as_of: str | date | None = None) -> dict[str, Any]:
+    """Standard-bearers and prescribers of the week of ``as_of``, each with a one-line reason."""
+    T = resolve_as_of(ws, as_of)
+    monday = T - timedelta(days=6)
+    rows = ws.rows(f"""
+        SELECT s.person_id, p.display_name AS name, s.pes, s.level, s.tags, s.online_13w, s.checkins_26w,
+               s.counterparts_13w, s.online_weeks, s.offline_months, s.responders, s.newcomers,
+               s.pagerank_pct, s.prescriber
+        FROM score_weeks s JOIN people p ON p.id = s.person_id
+        WHERE s.week = ? AND {_community(ws)} AND (s.level = 3 OR list_contains(s.tags, 'prescriber'))
+        ORDER BY s.level DESC, s.prescriber DESC, s.pes DESC, s.person_id""", [monday])
+    out = []
+    for r in rows:
+        reasons = []
+        if r["level"] == 3:
+            reasons.append(f"standard-bearer: {r['online_13w']} contributions in 13 weeks, exchanges with "
+                           f"{r['counterparts_13w']} people, {r['checkins_26w']} check-ins in 26 weeks")
+        if "prescriber" in (r["tags"] or []):
+            reasons.append(f"prescriber ({r['prescriber']:.0f}/100): {r['responders']:.1f} people answer them, "
+                           f"brought {r['newcomers']} newcomer(s), PageRank percentile {r['pagerank_pct']:.2f}")
+        out.append({"person_id": r["person_id"], "name": r["name"], "pes": round(r["pes"], 1),
+                    "level": LEVELS[r["level"]], "prescriber": round(r["prescriber"], 1),
+                    "tags": list(r["tags"] or []), "reason": "; ".join(reasons)})
+    return {"as_of": T, "advocates": out}

@@ -1,0 +1,475 @@
+"""``lien score``: the model computed per ISO week into the snapshot tables.
+
+Tables (schema migration 2; docs/concepts/model.md):
+
+- ``score_weeks``: per person and week (the Monday; the snapshot is the week's end) the six
+  components' raw quantities, values and points, the PES, the level, the tags, and what the
+  levels and prescriber score are made of. A row exists when the person acted in the
+  lookback window (52 weeks); no row means N0 with a PES of 0.
+- ``tie_weeks``: per pair and week, the relationship events and their (capped) points; the
+  decayed tie score as of any week is a sum over these rows (``lien.metrics.ties.ties``).
+- ``pagerank_months``: the reply/mention graph's PageRank at each month's last week.
+- ``score_input``: per week, a digest of the acts that went in; the next run recomputes only
+  from the first week whose digest changed (or everything when the model's settings did).
+
+Writes go through :class:`Plan` (and :func:`materialize`), the only places that turn an Ibis
+expression into a table.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import ibis
+import orjson
+import pyarrow as pa
+
+from .base import ibis_backend
+from .cooling import FACTOR, MIN_GAP_DAYS, WAS_REGULAR_WEEKS, last_day_keys, unpack
+from .engagement import (
+    COMPONENTS, ORG, Params, base_acts, first_weeks, intervals, person_weeks, sat, week_date, week_index,
+)
+from .influence import K_NEWCOMERS, K_RESPONDERS, NEWCOMER_WEEKS, newcomers, pagerank, responders
+from .ties import direct_acts, exchange_weeks, exchanges, tie_points
+
+LEVELS = ("observer", "participant", "regular", "standard_bearer")
+TAGS = ("new", "offline-only", "online-only", "cooling", "prescriber")
+NEW_WEEKS = 4
+
+
+@dataclass
+class ScoreSummary:
+    from_week: date | None
+    to_week: date | None
+    weeks: int
+    rows: int
+    ties: int
+    full: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+# ------------------------------------------------------------------------------------------
+# the seam: expressions become tables here, and only here. The statements of a run are
+# recorded; a later run with the same settings replays them without rebuilding or
+# recompiling the expressions (the run's weeks come from the one-row table _lien_run).
+
+def _run(ws: Any, sql: str, params: list[Any] | None = None) -> list[Any]:
+    """Execute and read the whole result (DuckDB keeps the connection busy until then)."""
+    return ws.con.execute(sql, params or []).fetchall()
+
+
+class Plan:
+    """The statements of one scoring run, in order; ``loop`` steps iterate to convergence."""
+
+    def __init__(self, ws: Any, steps: list[tuple[Any, ...]] | None = None) -> None:
+        self.ws = ws
+        self.steps: list[tuple[Any, ...]] = steps or []
+
+    def sql(self, sql: str) -> None:
+        _run(self.ws, sql)
+        self.steps.append(("sql", sql))
+
+    def materialize(self, name: str, expr: Any) -> Any:
+        self.sql(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {ibis_backend(self.ws).compile(expr)}')
+        return ibis_backend(self.ws).table(name)
+
+    def replace_rows(self, table: str, expr: Any) -> None:
+        """Replace the rows of ``table`` from the first week of the run with ``expr``."""
+        self.sql(f"DELETE FROM {table} WHERE week >= (SELECT w0_date FROM _lien_run)")
+        cols = ", ".join(expr.columns)
+        self.sql(f"INSERT INTO {table} ({cols}) {ibis_backend(self.ws).compile(expr)}")
+
+    def loop(self, bodies: list[str], check: str, max_iter: int, tol: float) -> None:
+        step = ("loop", bodies, check, max_iter, tol)
+        _loop(self.ws, *step[1:])
+        self.steps.append(step)
+
+    def replay(self) -> None:
+        for step in self.steps:
+            if step[0] == "sql":
+                _run(self.ws, step[1])
+            else:
+                _loop(self.ws, *step[1:])
+
+
+def _loop(ws: Any, bodies: list[str], check: str, max_iter: int, tol: float) -> None:
+    for it in range(max_iter):
+        _run(ws, bodies[it % len(bodies)])
+        if it % len(bodies) == len(bodies) - 1:
+            diff = _run(ws, check)[0][0]
+            if diff is None or diff < tol:
+                return
+
+
+_PLANS: dict[str, Plan] = {}
+
+
+def _plan_file(key: str) -> Any:
+    from pathlib import Path
+    import os
+
+    base = os.environ.get("LIEN_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "lien" / f"score-plan-{key}.json"
+
+
+def _load_plan(key: str) -> Plan | None:
+    """A plan compiled before with the same settings and code (a cache: any problem = none)."""
+    try:
+        data = orjson.loads(_plan_file(key).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    if not isinstance(data, dict) or data.get("key") != key:
+        return None
+    return Plan(None, [tuple(s) for s in data["steps"]])
+
+
+def _save_plan(key: str, plan: Plan) -> None:
+    path = _plan_file(key)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(orjson.dumps({"key": key, "steps": plan.steps}))
+        tmp.replace(path)
+    except OSError:
+        pass  # the cache is an optimisation: an unwritable cache folder only costs a recompilation
+
+
+def values_table(ws: Any, name: str, columns: dict[str, list[Any]]) -> Any:
+    ws.con.register("_lien_values", pa.table(columns))
+    try:
+        _run(ws, f'CREATE OR REPLACE TEMP TABLE "{name}" AS SELECT * FROM _lien_values')
+    finally:
+        ws.con.unregister("_lien_values")
+    return ibis_backend(ws).table(name)
+
+
+def materialize(ws: Any, name: str, expr: Any) -> Any:
+    _run(ws, f'CREATE OR REPLACE TEMP TABLE "{name}" AS {ibis_backend(ws).compile(expr)}')
+    return ibis_backend(ws).table(name)
+
+
+def _drop_temps(ws: Any) -> None:
+    for (name,) in _run(
+            ws, "SELECT table_name FROM information_schema.tables WHERE table_name LIKE '\\_lien\\_%' ESCAPE '\\'"):
+        _run(ws, f'DROP TABLE IF EXISTS "{name}"')
+
+
+# ------------------------------------------------------------------------------------------
+# what changed since the last run
+
+def _digest(ws: Any) -> Any:
+    b = ibis_backend(ws)
+    a = b.table("activities")
+    i = b.table("identities").select(iid="id", person_id="person_id", is_org="is_org", is_bot="is_bot")
+    p = b.table("people").select(pid="id", role="role")
+    j = a.join(i, a.identity_id == i.iid).join(p, i.person_id == p.pid, how="left")
+    day = j.ts.date().delta(ibis.date(1970, 1, 1), unit="day")
+    week = ((day + 3) / 7).floor().cast("int64")
+    s = (j.id + "|" + j.kind + "|" + j.ts.cast("string") + "|" + j.person_id.fill_null("") + "|"
+         + j.is_org.cast("string") + j.is_bot.cast("string") + "|" + j.role.fill_null("") + "|"
+         + j.channel + "|" + j.thread_id.fill_null("") + "|" + j.in_reply_to.fill_null("") + "|"
+         + j.target_identity_id.fill_null(""))
+    h = s.hash() % 1_000_000_007
+    g = j.mutate(week=week, h=h).group_by("week").aggregate(acts=ibis._.count(), digest=ibis._.h.sum())
+    return g
+
+
+def _code_version() -> str:
+    """Changes whenever the model's code or Ibis does: a stored plan is then rebuilt."""
+    from pathlib import Path
+
+    h = hashlib.sha256(ibis.__version__.encode())
+    for mod in ("engagement", "ties", "influence", "cooling", "snapshots"):
+        h.update((Path(__file__).parent / f"{mod}.py").read_bytes())
+    return h.hexdigest()[:16]
+
+
+_CODE = _code_version()
+
+
+def _settings_key(ws: Any, p: Params, has_events: bool) -> str:
+    raw = orjson.dumps({"model": ws.config.model, "has_events": has_events, "code": _CODE},
+                       option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def _meta(ws: Any, key: str) -> str | None:
+    rows = _run(ws, "SELECT value FROM meta WHERE key = ?", [key])
+    return rows[0][0] if rows else None
+
+
+def _set_meta(ws: Any, key: str, value: str) -> None:
+    _run(ws, "INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, value])
+
+
+def has_events(ws: Any) -> bool:
+    return bool(_run(ws, """SELECT (SELECT count(*) FROM events) > 0 OR EXISTS
+        (SELECT 1 FROM activities WHERE kind IN ('attend','volunteer','speak','host'))""")[0][0])
+
+
+# ------------------------------------------------------------------------------------------
+# scoring
+
+def score(ws: Any, *, full: bool = False, today: date | None = None) -> ScoreSummary:
+    """Compute the weekly snapshots for every week that new data touches (all with ``full``)."""
+    p = Params.from_config(ws.config.model)
+    with ws.transaction():
+        try:
+            return _score(ws, p, full, today or date.today())
+        finally:
+            _drop_temps(ws)
+
+
+def _score(ws: Any, p: Params, full: bool, today: date) -> ScoreSummary:
+    events = has_events(ws)
+    key = _settings_key(ws, p, events)
+    new_digest = materialize(ws, "_lien_digest", _digest(ws))
+    bounds = _run(ws, "SELECT min(week), max(week) FROM _lien_digest")[0]
+    if bounds[0] is None:
+        for t in ("score_weeks", "tie_weeks", "pagerank_months", "score_input"):
+            _run(ws, f"DELETE FROM {t}")
+        _set_meta(ws, "score.settings", key)
+        return ScoreSummary(None, None, 0, 0, 0, True)
+    first, last = int(bounds[0]), int(bounds[1])
+    end = max(last, week_index(today) - 1)
+    prev_end = _meta(ws, "score.end")
+    if full or _meta(ws, "score.settings") != key or prev_end is None:
+        W0 = first
+        full = True
+    else:
+        changed = _run(ws, """
+            SELECT min(coalesce(n.week, datediff('day', DATE '1969-12-29', o.week) // 7))
+            FROM _lien_digest n FULL OUTER JOIN
+                 (SELECT * FROM score_input) o ON n.week = datediff('day', DATE '1969-12-29', o.week) // 7
+            WHERE n.acts IS DISTINCT FROM o.acts OR n.digest IS DISTINCT FROM o.digest""")[0][0]
+        W0 = int(changed) if changed is not None else int(prev_end) + 1
+        W0 = max(W0, first)
+        if W0 > end:
+            return ScoreSummary(None, None, 0, 0, 0, False)
+    compute_from = W0 - WAS_REGULAR_WEEKS - 14
+    grid_from = compute_from - p.lookback - 1
+    _calendar(ws, grid_from, end, p)
+    values_table(ws, "_lien_run", {
+        "w0": pa.array([W0], pa.int64()), "grid_from": pa.array([grid_from], pa.int64()),
+        "end_w": pa.array([end], pa.int64()), "w0_date": pa.array([week_date(W0)], pa.date32())})
+    plan = _PLANS.get(key) or _load_plan(key)
+    if plan is not None:
+        plan.ws = ws
+        plan.replay()
+    else:
+        plan = Plan(ws)
+        _compute(plan, p, events)
+        _save_plan(key, plan)
+    _PLANS[key] = plan
+    rows = _run(ws, """SELECT (SELECT count(*) FROM score_weeks WHERE week >= ?),
+                              (SELECT count(*) FROM tie_weeks WHERE week >= ?)""", [week_date(W0)] * 2)[0]
+    _run(ws, "DELETE FROM score_input")
+    _run(ws, """INSERT INTO score_input SELECT DATE '1969-12-29' + CAST(week * 7 AS INTEGER), acts, digest
+                      FROM _lien_digest""")
+    _set_meta(ws, "score.settings", key)
+    _set_meta(ws, "score.end", str(end))
+    return ScoreSummary(week_date(W0), week_date(end), end - W0 + 1, rows[0], rows[1], full)
+
+
+def _calendar(ws: Any, grid_from: int, end: int, p: Params) -> None:
+    weeks = list(range(grid_from, end + 1))
+    is_me, seg, cur = [], [], grid_from
+    for w in weeks:
+        sunday = week_date(w) + timedelta(days=6)
+        me = p.demotion == "weekly" or (sunday + timedelta(days=7)).month != sunday.month
+        if me:
+            cur = w
+        is_me.append(me)
+        seg.append(cur)
+    values_table(ws, "_lien_cal", {"week": pa.array(weeks, pa.int64()), "is_me": pa.array(is_me),
+                                          "seg": pa.array(seg, pa.int64())})
+
+
+def _compute(plan: Plan, p: Params, events: bool) -> None:
+    ws = plan.ws
+    b = ibis_backend(ws)
+    M = plan.materialize
+    run = b.table("_lien_run")
+    W0, grid_from, end = (run.select(c).as_scalar() for c in ("w0", "grid_from", "end_w"))
+    cal = b.table("_lien_cal")
+    L = p.lookback
+    W13 = p.online_window
+    blocks = p.month_blocks()
+    W26 = blocks[-1][1] + 1
+    wts = p.effective_weights(events)
+
+    acts = M("_lien_acts", base_acts(b, grid_from, end))
+    pw = M("_lien_pw", person_weeks(acts, p))
+    direct = M("_lien_direct", direct_acts(acts))
+    ex = M("_lien_ex", exchanges(direct, p))
+
+    # ties: weekly points for the weeks being (re)computed
+    tp = tie_points(acts, direct, ex, p)
+    tp = tp.filter(tp.week >= W0).mutate(week=ibis.date(1969, 12, 29) + (tp.week * 7).as_interval("D"))
+    plan.replace_rows("tie_weeks", tp.select("a", "b", "week", "reciprocated", "one_way", "co_attendance",
+                                             "reactions", "online_points", "offline_points", "points"))
+
+    # interval deltas: counterparts (decayed and counted), channels, responders, newcomers
+    exw = exchange_weeks(ex)
+    exw = exw.filter(exw.person != ORG)
+    sub = acts.filter(acts.scored & acts.kind.isin(("post", "comment", "reply", "message", "mention",
+                                                    "attend", "volunteer", "speak", "host")))
+    chan = sub.select(person=sub.actor, other=ibis.ifelse(sub.kind.isin(("attend", "volunteer", "speak", "host")),
+                                                          "offline", sub.channel), week=sub.week).distinct()
+    resp = responders(direct)
+    newc = newcomers(base_acts(b))
+    newc = newc.filter(newc.week >= grid_from)
+    parts = [
+        intervals(exw, L, 1.0, p.h_online, grid_from, "d_rec"),
+        intervals(exw, W13, 1.0, None, grid_from, "d_cp"),
+        intervals(chan, W13, 1.0, None, grid_from, "d_ch"),
+        intervals(resp, L, 1.0, p.h_online, grid_from, "d_a"),
+        intervals(newc, NEWCOMER_WEEKS, 1.0, None, grid_from, "d_n"),
+    ]
+    names = ["d_rec", "d_cp", "d_ch", "d_a", "d_n"]
+    u = None
+    for name, part in zip(names, parts):
+        part = part.select("person", "week", **{n: (part[name] if n == name else ibis.literal(0.0)) for n in names})
+        u = part if u is None else u.union(part, distinct=False)
+    deltas = M("_lien_deltas", u.group_by("person", "week").aggregate(**{n: u[n].sum() for n in names}))
+    keys = M("_lien_dkeys", last_day_keys(acts, L))
+
+    # the dense person × week grid
+    recv = acts.filter(acts.dst.notnull() & (acts.dst != ORG)).select(person=acts.dst, week=acts.week)
+    span = pw.select("person", "week").union(recv, distinct=False)
+    span = span.group_by("person").aggregate(lo=span.week.min(), hi=span.week.max())
+    grid = span.select("person", week=ibis.range(span.lo, ibis.least(span.hi + L, end + 1)).unnest())
+    fw = first_weeks(b)
+    roles = b.table("people").select(pid="id", role="role")
+    g = grid.join(cal, "week").left_join(pw, ["person", "week"]).drop("person_right", "week_right")
+    g = g.left_join(deltas, ["person", "week"]).drop("person_right", "week_right")
+    g = g.left_join(keys, ["person", "week"]).drop("person_right", "week_right")
+    g = g.left_join(fw, "person").drop("person_right")
+    g = g.left_join(roles, g.person == roles.pid).drop("pid")
+    zero = {c: g[c].fill_null(0) for c in ("conv", "n_online", "light", "n_acts", "off", "n_checkins", "dkey", *names)}
+    g = g.mutate(**zero)
+
+    # cumulative sums along each person's weeks
+    cw = ibis.cumulative_window(group_by="person", order_by="week")
+    rel = (g.week - grid_from).cast("float64")
+    g = g.mutate(
+        e_off=(g.off * 2.0 ** (rel / p.h_offline)).sum().over(cw),
+        e_conv=(g.conv * 2.0 ** (rel / p.h_online)).sum().over(cw),
+        e_light=(g.light * 2.0 ** (rel / p.h_online)).sum().over(cw),
+        c_onw=(g.n_online > 0).cast("int64").sum().over(cw),
+        c_on=g.n_online.sum().over(cw),
+        c_chk=g.n_checkins.sum().over(cw),
+        c_chkw=(g.n_checkins > 0).cast("int64").sum().over(cw),
+        c_acts=g.n_acts.sum().over(cw),
+        **{"r" + n[1:]: g[n].sum().over(cw) for n in names},
+        k_day=g.dkey.max().over(cw),
+    )
+    lw = ibis.window(group_by="person", order_by="week")
+
+    def lag(col: str, k: int) -> Any:
+        return g[col] if k == 0 else g[col].lag(k).over(lw).fill_null(0)
+
+    rel = (g.week - grid_from).cast("float64")
+    months = None
+    for lo, hi in blocks:
+        m = ((lag("c_chkw", lo) - lag("c_chkw", hi + 1)) > 0).cast("int64")
+        months = m if months is None else months + m
+    g = g.mutate(
+        x_offline=2.0 ** (-rel / p.h_offline) * (g.e_off - lag("e_off", L)),
+        x_conversation=2.0 ** (-rel / p.h_online) * (g.e_conv - lag("e_conv", L)),
+        x_light=2.0 ** (-rel / p.h_online) * (g.e_light - lag("e_light", L)),
+        x_reciprocity=2.0 ** (-rel / p.h_online) * g.r_rec,
+        responders=2.0 ** (-rel / p.h_online) * g.r_a,
+        online_weeks=(g.c_onw - lag("c_onw", W13)).cast("int32"),
+        offline_months=months.cast("int32"),
+        online_13w=(g.c_on - lag("c_on", W13)).cast("int32"),
+        checkins_13w=(g.c_chk - lag("c_chk", W13)).cast("int32"),
+        checkins_26w=(g.c_chk - lag("c_chk", W26)).cast("int32"),
+        acts_lookback=g.c_acts - lag("c_acts", L),
+        counterparts_13w=g.r_cp.round().cast("int32"),
+        channels=g.r_ch.round().cast("int32"),
+        newcomers=g.r_n.round().cast("int32"),
+    )
+    g = M("_lien_grid1", g.drop("e_off", "e_conv", "e_light", "c_onw", "c_on", "c_chk", "c_chkw", "c_acts",
+                              "r_rec", "r_a", "r_cp", "r_ch", "r_n", *names))
+
+    # values, points, the PES and the level rules of the week
+    v_reg = ibis.greatest(ibis.least(1.0, g.online_weeks / p.online_weeks_full),
+                          ibis.least(1.0, g.offline_months / p.offline_months_full))
+    v = {
+        "offline": sat(ibis.greatest(g.x_offline, 0.0), p.k["offline"]),
+        "conversation": sat(ibis.greatest(g.x_conversation, 0.0), p.k["conversation"]),
+        "reciprocity": sat(ibis.greatest(g.x_reciprocity, 0.0), p.k["reciprocity"]),
+        "regularity": v_reg,
+        "breadth": ibis.cases((g.channels >= 3, 1.0), (g.channels == 2, 0.6), else_=0.0),
+        "light": sat(ibis.greatest(g.x_light, 0.0), p.k["light"]),
+    }
+    g = g.mutate(**{f"v_{c}": v[c] for c in COMPONENTS})
+    g = g.mutate(**{f"p_{c}": g[f"v_{c}"] * wts[c] for c in COMPONENTS})
+    pes = g.p_offline + g.p_conversation + g.p_reciprocity + g.p_regularity + g.p_breadth + g.p_light
+    subst = g.online_13w + g.checkins_13w
+    n3 = ((g.v_regularity >= 1.0) & ((g.checkins_26w >= 2) if events else ibis.literal(True))
+          & (g.online_13w >= 6) & (g.counterparts_13w >= 3) & ((g.week - g.first_week) >= 13))
+    n2 = (g.v_regularity >= 0.5) & (subst >= 3)
+    rule = ibis.cases((n3, 3), (n2, 2), (subst >= 1, 1), else_=0).cast("int8")
+    g = g.mutate(pes=pes, level_rule=rule)
+    # promotion at once; demotion only at a month's last week, to the best level of the
+    # last `grace` weeks (so someone below their level for `grace` weeks moves down then)
+    grace = ibis.window(group_by="person", order_by="week", preceding=max(p.grace - 1, 0), following=0)
+    g = g.mutate(gmax=g.level_rule.max().over(grace))
+    seg = ibis.cumulative_window(group_by=["person", "seg"], order_by="week")
+    g = g.mutate(level=ibis.ifelse(g.is_me, g.gmax, g.level_rule).max().over(seg).cast("int8"))
+
+    # cooling and prescribers
+    last_day, med = unpack(g.k_day)
+    g = g.mutate(
+        last_day=ibis.ifelse(g.k_day > 0, last_day, ibis.null("int64")),
+        median_gap_days=ibis.ifelse(g.k_day > 0, med, ibis.null("float64")),
+        was_regular=g.level.max().over(ibis.window(group_by="person", order_by="week",
+                                                   preceding=WAS_REGULAR_WEEKS - 1, following=0)),
+    )
+    silent = g.week * 7 + 3 - g.last_day  # days from the last active day to the week's Sunday
+    cooling = (g.was_regular >= 2) & g.last_day.notnull() & (
+        silent > ibis.greatest(MIN_GAP_DAYS, FACTOR * g.median_gap_days.fill_null(0)))
+    g = g.mutate(cooling=cooling)
+    g = g.filter((g.week >= W0) & (g.acts_lookback > 0))
+    g = M("_lien_grid2", g)
+    me = M("_lien_me", cal.filter(cal.is_me & (cal.week >= W0 - 6)).select(m=cal.week))
+    pr = M("_lien_pr", pagerank(direct.filter(direct.week > W0 - 6 - 26), me, plan))
+    prw = pr.filter(pr.week >= W0)
+    plan.replace_rows("pagerank_months", prw.mutate(week=ibis.date(1969, 12, 29) + (prw.week * 7).as_interval("D")))
+    prs = pr.select(pw_week="week", node="node", pct="pct")
+    g = g.left_join(prs, [g.seg == prs.pw_week, g.person == prs.node]).drop("pw_week", "node")
+    g = g.mutate(pagerank_pct=g.pct.fill_null(0.0))
+    g = g.mutate(prescriber=40 * sat(g.responders, K_RESPONDERS) + 30 * g.pagerank_pct
+                 + 30 * sat(g.newcomers.cast("float64"), K_NEWCOMERS))
+    comm = g.role.fill_null("community") == "community"
+    decile = ibis.percent_rank().over(ibis.window(group_by=[g.week, comm], order_by=g.prescriber))
+    g = g.mutate(decile=decile)
+    tag = lambda cond, name: ibis.ifelse(cond, ibis.literal(name), ibis.null("string"))  # noqa: E731
+    tags = ibis.array([
+        tag(g.first_sub_week.notnull() & (g.week - g.first_sub_week < NEW_WEEKS), "new"),
+        tag((g.level >= 2) & (g.online_13w == 0) & (g.checkins_26w > 0), "offline-only"),
+        tag((g.level >= 2) & (g.offline_months == 0) & (g.online_13w > 0) & ibis.literal(events), "online-only"),
+        tag(g.cooling, "cooling"),
+        tag((g.prescriber >= 50) & (g.newcomers >= 1) & (g.decile >= 0.9) & comm, "prescriber"),
+    ])
+    g = g.mutate(tags=tags.filter(lambda x: x.notnull()))
+    as_date = lambda w: ibis.date(1969, 12, 29) + (w * 7).as_interval("D")  # noqa: E731
+    out = g.select(
+        person_id=g.person, week=as_date(g.week), role=g.role.fill_null("community"),
+        x_offline=g.x_offline, x_conversation=g.x_conversation, x_reciprocity=g.x_reciprocity, x_light=g.x_light,
+        online_weeks=g.online_weeks, offline_months=g.offline_months, channels=g.channels,
+        **{f"v_{c}": g[f"v_{c}"] for c in COMPONENTS}, **{f"p_{c}": g[f"p_{c}"] for c in COMPONENTS},
+        pes=g.pes, substantive_13w=(g.online_13w + g.checkins_13w).cast("int32"), online_13w=g.online_13w,
+        checkins_13w=g.checkins_13w, checkins_26w=g.checkins_26w, counterparts_13w=g.counterparts_13w,
+        first_week=as_date(g.first_week), first_substantive_week=as_date(g.first_sub_week),
+        last_substantive=ibis.date(1970, 1, 1) + g.last_day.as_interval("D"),
+        median_gap_days=g.median_gap_days, level_rule=g.level_rule, level=g.level, tags=g.tags,
+        responders=g.responders, newcomers=g.newcomers, pagerank_pct=g.pagerank_pct, prescriber=g.prescriber,
+    )
+    plan.replace_rows("score_weeks", out)
