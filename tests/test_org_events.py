@@ -51,9 +51,11 @@ def test_per_event(club):
 def test_per_quarter(club):
     q1, q2 = E.events(club, "2024-06-30")["quarters"]
     assert q1 == {"quarter": "2024-Q1", "events": 3, "rsvp_yes": 9, "checkins": 5, "show_up_pct": 71.4,
+                  "show_up_checkins": 5, "show_up_rsvp_yes": 7,
                   "first_timers": 4, "returned": 1, "return_pct": 25.0, "online_people": 4, "converted": 3,
                   "conversion_pct": 75.0, "attendees": 4, "activated": 2, "activation_pct": 50.0}
     assert q2 == {"quarter": "2024-Q2", "events": 3, "rsvp_yes": 8, "checkins": 7, "show_up_pct": 87.5,
+                  "show_up_checkins": 7, "show_up_rsvp_yes": 8,
                   "first_timers": 2, "returned": 2, "return_pct": 100.0, "online_people": 3, "converted": 2,
                   "conversion_pct": 66.7, "attendees": 4, "activated": 1, "activation_pct": 25.0}
 

@@ -177,3 +177,98 @@ def events(
                         ("checkins", "ev.col.checkins"), ("showup", "ev.col.showup"), ("first_timers", "ev.col.first"),
                         ("ret", "ev.col.return"), ("conv", "ev.col.conversion"), ("act", "ev.col.activation")],
                 title=i18n.t("ev.quarters"))
+
+
+goals_app = typer.Typer(help="Measurable, time-bound objectives on the indicators of the model (R1 … B1).",
+                        no_args_is_help=True)
+app.add_typer(goals_app, name="goals")
+
+
+def _goal_rows(goals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**g, "objective": f"{g['comparison']} {g['target']:g}", "scope": g["scope"] or "*"} for g in goals]
+
+
+@goals_app.command("add")
+def goals_add(
+    metric: Optional[str] = typer.Argument(None, help="The indicator's code: R1, R1-24h, R2, R3, P1, P1-silence, "
+                                           "D1, D2, L1, L1-N2, L1-N3, E1, E2, E3, E4, N1, B1."),
+    target: Optional[float] = typer.Option(None, "--target", help="The value to reach (default: MODEL.md's)."),
+    deadline: Optional[str] = typer.Option(None, "--deadline", help="YYYY-MM-DD (default: the end of the quarter)."),
+    scope: Optional[str] = typer.Option(None, "--scope", help="One channel (default: all)."),
+    comparison: Optional[str] = typer.Option(None, "--comparison", help=">=, >, <= or < (default: the indicator's)."),
+    note: Optional[str] = typer.Option(None, "--note", help="Why this goal."),
+    defaults: bool = typer.Option(False, "--defaults", help="Add MODEL.md's default quarterly objectives."),
+    json: bool = JsonOpt,
+) -> None:
+    """Add a goal (or, with --defaults, the default quarterly objectives)."""
+    from ..errors import UsageError
+    from ..metrics import goals as lib
+
+    w = ws()
+    if defaults:
+        data = lib.add_defaults(w, deadline)
+    elif metric:
+        data = {"added": [lib.add(w, metric, target, deadline, scope=scope, comparison=comparison, note=note)],
+                "skipped": []}
+    else:
+        raise UsageError("name an indicator (e.g. lien goals add R1 --target 95) or use --defaults")
+    if json:
+        print_json(data)
+        return
+    for g in data["added"]:
+        out.print(i18n.t("goals.added", id=g["id"], name=g["name"], cmp=g["comparison"], target=f"{g['target']:g}",
+                         dl=g["deadline"]), markup=False)
+    for s in data["skipped"]:
+        out.print(i18n.t("goals.skipped", metric=s["metric"], reason=s["reason"]), markup=False)
+
+
+@goals_app.command("list")
+def goals_list(json: bool = JsonOpt) -> None:
+    """The goals, by deadline."""
+    from ..metrics import goals as lib
+
+    data = lib.list_goals(ws())
+    if json:
+        print_json({"goals": data})
+        return
+    if not data:
+        out.print(i18n.t("goals.none"))
+        return
+    print_table(_goal_rows(data), [("id", "#"), ("metric", "goals.col.code"), ("name", "goals.col.name"),
+                                   ("scope", "col.channel"), ("objective", "goals.col.objective"),
+                                   ("deadline", "goals.col.deadline"), ("baseline", "goals.col.baseline")])
+
+
+@goals_app.command("check")
+def goals_check(as_of: Optional[str] = AsOfOpt, json: bool = JsonOpt) -> None:
+    """Each goal's current value, the pace needed, and a verdict (on track, at risk, met, missed), explained."""
+    from ..metrics import goals as lib
+
+    data = lib.check(ws(), as_of)
+    if json:
+        print_json(data)
+        return
+    if not data["goals"]:
+        out.print(i18n.t("goals.none"))
+        return
+    rows = [{**g, "verdict_t": i18n.t(f"goals.verdict.{g['verdict']}"),
+             "value_t": lib._fmt(g["value"]), "pace": lib._fmt(g["pace_needed"])} for g in _goal_rows(data["goals"])]
+    print_table(rows, [("id", "#"), ("name", "goals.col.name"), ("scope", "col.channel"),
+                       ("value_t", "goals.col.value"), ("objective", "goals.col.objective"),
+                       ("deadline", "goals.col.deadline"), ("pace", "goals.col.pace"), ("verdict_t", "goals.col.verdict")],
+                title=i18n.t("goals.check.title", week=data["as_of"]))
+    for g in data["goals"]:
+        out.print(f"#{g['id']} {i18n.t('goals.verdict.' + g['verdict'])}: {g['explanation']}", markup=False)
+
+
+@goals_app.command("remove")
+def goals_remove(goal_id: int = typer.Argument(..., help="The goal's number (lien goals list)."),
+                 json: bool = JsonOpt) -> None:
+    """Remove a goal."""
+    from ..metrics import goals as lib
+
+    lib.remove(ws(), goal_id)
+    if json:
+        print_json({"removed": goal_id})
+    else:
+        out.print(i18n.t("goals.removed", id=goal_id))

@@ -154,10 +154,12 @@ def _quarters(ws: Any, a: Any, ev: Any, ci: Any, e: Any, ft: Any, end: Any) -> l
             "quarter": x["q"], "events": int(x["events"]), "rsvp_yes": int(x["yes"] or 0),
             "checkins": int(x["checkins"] or 0),
             "show_up_pct": _pct(x["rec_checkins"] or 0, x["rec_yes"] or 0),
+            "show_up_checkins": int(x["rec_checkins"] or 0), "show_up_rsvp_yes": int(x["rec_yes"] or 0),
             "first_timers": int(x["first_timers"] or 0), "returned": int(x["returned"] or 0),
             "return_pct": _pct(x["returned"] or 0, x["ft_decided"] or 0),
         }
-    blank = {"events": 0, "rsvp_yes": 0, "checkins": 0, "show_up_pct": None, "first_timers": 0, "returned": 0,
+    blank = {"events": 0, "rsvp_yes": 0, "checkins": 0, "show_up_pct": None, "show_up_checkins": 0,
+             "show_up_rsvp_yes": 0, "first_timers": 0, "returned": 0,
              "return_pct": None}
     if rows:  # conversion figures only make sense once the organisation holds events
         first_q = min(rows)

@@ -136,6 +136,38 @@ def channels(ws: Any, as_of: str | date | None = None, *, channel: str | None = 
     return {"as_of": week, "since": start.date(), "channels": result}
 
 
+def overall(ws: Any, as_of: str | date | None = None, *, channel: str | None = None) -> dict[str, Any]:
+    """P1 for the whole organisation (or one channel): weeks with a publication of ours on any
+    channel, out of 13, and the longest silence; D1 and D2 summed over channels."""
+    data = channels(ws, as_of, channel=channel, all_channels=True)
+    week = data["as_of"]
+    end = period_end(week)
+    start = end - timedelta(weeks=WEEKS)
+    b = ibis_backend(ws)
+    a = b.table("activities")
+    r = roles(ws)
+    ours = r.filter(r.us).select(oid=r.identity_id)
+    mine = a.filter((a.ts >= start) & (a.ts < end) & a.kind.isin(PUBLICATION_KINDS) & a.identity_id.isin(ours.oid))
+    ev = b.table("events")
+    ev = ev.filter((ev.starts_at >= start) & (ev.starts_at < end))
+    if channel:
+        mine, ev = mine.filter(mine.channel == channel), ev.filter(ev.channel == channel)
+    ts = sorted(x["ts"] for x in mine.select(ts=mine.ts.cast("!timestamp(6)")).union(
+        ev.select(ts=ev.starts_at.cast("!timestamp(6)"))).to_pyarrow().to_pylist())
+    weeks = {int((t - start).total_seconds() // (7 * 86400)) for t in ts}
+    edges = [start, *ts, end]
+    longest = max((y - x).total_seconds() for x, y in zip(edges, edges[1:])) / 86400
+    chans = data["channels"]
+    posts = sum(c["org_posts"] for c in chans)
+    replies = sum(c["org_replies"] for c in chans)
+    threads = sum(c["threads"] for c in chans)
+    deep = sum(c["deep_threads"] for c in chans)
+    return {"as_of": week, "presence_weeks": len(weeks), "weeks": WEEKS, "publications": len(ts),
+            "longest_silence_days": round(longest, 1), "org_posts": posts, "org_replies": replies,
+            "dialogue_ratio": round(replies / posts, 2) if posts else None,
+            "threads": threads, "deep_threads": deep, "depth_pct": _pct(deep, threads)}
+
+
 i18n.register({
     "pres.title": {"en": "Channels over the 13 weeks from {since} to the week ending {week}",
                    "fr": "Canaux sur les 13 semaines du {since} à la semaine finissant le {week}"},
