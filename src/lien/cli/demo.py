@@ -20,8 +20,21 @@ i18n.register({
                       "fr": "remarque : ce lien n'a pas encore d'importeur « {format} » : {part} est entré par "
                             "l'équivalent JSON Lines générique ({path})"},
     "demo.this_week": {"en": "What to do this week", "fr": "À faire cette semaine"},
-    "demo.next": {"en": "Next: lien status · lien people · lien formats · lien --help",
-                  "fr": "Ensuite : lien status · lien people · lien formats · lien --help"},
+    "demo.answer": {"en": "Answer {people}: {total} comments or messages from the last {days} days still wait "
+                          "for our reply (lien inbox)",
+                    "fr": "Répondre à {people} : {total} commentaires ou messages des {days} derniers jours attendent "
+                          "notre réponse (lien inbox)"},
+    "demo.welcome": {"en": "Welcome the newcomers: {people} ({total} in all)",
+                     "fr": "Accueillir les nouveaux : {people} ({total} en tout)"},
+    "demo.invite": {"en": "Invite to the next meetup those who only take part online: {people} ({total} in all)",
+                    "fr": "Inviter au prochain rendez-vous ceux qui ne participent qu'en ligne : {people} "
+                          "({total} en tout)"},
+    "demo.reconnect": {"en": "Get back in touch with people drifting away: {people} (lien cooling)",
+                       "fr": "Reprendre contact avec ceux qui s'éloignent : {people} (lien cooling)"},
+    "demo.thank": {"en": "Thank your standard-bearers and prescribers: {people} (lien advocates)",
+                   "fr": "Remercier vos porte-étendards et prescripteurs : {people} (lien advocates)"},
+    "demo.next": {"en": "Next: lien status · lien people · lien identities suggest (one person, several accounts) · lien --help",
+                  "fr": "Ensuite : lien status · lien people · lien identities suggest (une personne, plusieurs comptes) · lien --help"},
 })
 
 
@@ -72,10 +85,11 @@ def _relative(summary: Any) -> Any:
     return s
 
 
-def _print_advice(advice: Any) -> None:
+def _print_advice(advice: list[dict[str, Any]]) -> None:
     out.print("")
     out.print(i18n.t("demo.this_week"), style="bold", markup=False)
-    items = advice if isinstance(advice, list) else [advice]
-    for item in items:
-        out.print(f"  • {item}", markup=False)
+    for item in advice:
+        fields = {k: v for k, v in item.items() if k not in ("action", "people")}
+        line = i18n.t(f"demo.{item['action']}", people=", ".join(item["people"]), **fields)
+        out.print(f"  • {line}", markup=False)
     out.print("")

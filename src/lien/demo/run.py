@@ -7,12 +7,12 @@ generic JSON Lines columns goes through the ``jsonl`` importer, so the demo alwa
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
-from ..errors import UsageError
+from ..errors import LienError, UsageError
 from ..sources.base import ImportOptions
 from ..sources.load import ImportSummary, run_import
 from . import formats, texts
@@ -42,7 +42,6 @@ class Part:
     format: str               # the importer that read it
     paths: list[Path]
     fallback: bool = False    # True: the part's own importer is not there yet; the stand-in was used
-    options: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -87,14 +86,15 @@ def write(out: Path, c: Community, available: set[str] | None = None) -> list[Pa
     formats.write_wxr(c, blog)
     parts.append(_part("blog", "wxr", [blog], available, fb, formats.blog_fallback(c)))
 
-    # the notifications first: they carry the members' display names (the archive only has handles)
-    notes = out / "mastodon-notifications.jsonl"
-    formats.write_fallback(notes, formats.notifications(c))
-    parts.append(Part("notifications", "jsonl", [notes], options={"channel": formats.MASTODON_CHANNEL}))
-
     masto = out / "mastodon-archive"
     formats.write_mastodon(c, masto)
     parts.append(_part("mastodon", "mastodon", [masto], available, fb, formats.mastodon_fallback(c)))
+
+    # after the archive: the notifications carry the members' names and profile pages (the
+    # archive only knows their handles), and the last import's details win
+    notes = out / "mastodon-notifications.jsonl"
+    formats.write_fallback(notes, formats.notifications(c))
+    parts.append(Part("notifications", "jsonl", [notes]))
 
     meetup = out / "meetup"
     formats.write_meetup(c, meetup)
@@ -117,8 +117,6 @@ def _check_workspace(ws: Any, out: Path) -> None:
     holding only an earlier demo is emptied (its window has moved since, with its ids)."""
     locations = [r["location"] for r in ws.rows("SELECT location FROM sources")]
     others = [x for x in locations if not Path(x).resolve().is_relative_to(out.resolve())]
-    if not others and locations:
-        _empty(ws)
     if others:
         raise UsageError(f"the workspace {ws.path} already holds other data ({others[0]} …): "
                          f"run the demo in its own workspace, e.g. `lien --workspace demo.duckdb demo`")
@@ -132,9 +130,8 @@ def _empty(ws: Any) -> None:
     tables = [r["table_name"] for r in ws.rows(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE' "
         "AND table_name <> 'meta' ORDER BY 1")]
-    with ws.transaction():
-        for t in tables:
-            ws.con.execute(f'DELETE FROM "{t}"')
+    for t in tables:
+        ws.con.execute(f'DELETE FROM "{t}"')
 
 
 def run(ws: Any, out: Path | str = "lien-demo", *, today: date | None = None, seed: int = SEED,
@@ -149,19 +146,71 @@ def run(ws: Any, out: Path | str = "lien-demo", *, today: date | None = None, se
     (out / "lien.toml").write_text(CONFIG, encoding="utf-8")
     ws.config_path.write_text(CONFIG, encoding="utf-8")
     ws.reload_config()
-    imports: list[ImportSummary] = []
-    with ws.transaction():
-        for p in parts:
-            opts = ImportOptions(format=p.format, channel=p.options.get("channel"))
-            imports += run_import(ws, [str(x) for x in p.paths], opts, progress)
+    # one import of every file (one transaction; identity resolution and scoring run once),
+    # each file's format found by detection, as `lien import lien-demo/...` would
+    paths = [x for p in parts for x in p.paths]
+    with ws.transaction():  # an earlier demo is replaced, or kept if anything fails
+        if ws.scalar("SELECT count(*) FROM sources"):
+            _empty(ws)
+        imports = run_import(ws, [str(x) for x in paths], ImportOptions(), progress)
+    expected = [p.format for p in parts for _ in p.paths]
+    wrong = [(str(x), s.format, f) for x, s, f in zip(paths, imports, expected) if s.format != f]
+    if wrong:
+        raise LienError(f"lien demo: {wrong[0][0]} was read as '{wrong[0][1]}', not '{wrong[0][2]}'")
     return DemoResult(out=out, workspace=ws.path, config=ws.config_path, first_day=c.first_day, last_day=c.last_day,
                       people=sum(1 for p in c.people if p.role != "org"), parts=parts, imports=imports,
                       advice=this_week(ws))
 
 
-def this_week(ws: Any) -> Any:
-    """What the model says to do this week, when the model is part of this lien (else None)."""
-    return None
+def this_week(ws: Any, *, recent_days: int = 28, limit: int = 3) -> list[dict[str, Any]] | None:
+    """What to do this week, from the model's own read functions (inbox, people's tags,
+    cooling, advocates) for the last complete week; None when this lien has no model yet.
+
+    Each item: ``{"action": answer | welcome | invite | reconnect | thank, "people": [names],
+    "total": how many in all, ...}``; the CLI words them."""
+    try:
+        from ..metrics import cooling, levels, persons, responsiveness
+    except ImportError:
+        return None
+    if not ws.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'score_weeks'"):
+        return None
+    advice: list[dict[str, Any]] = []
+    inbox = responsiveness.inbox(ws)
+    recent = [i for i in inbox["items"] if i["age_days"] <= recent_days]
+    if recent:
+        recent.sort(key=lambda i: (not i["newcomer"], -i["age_days"]))
+        advice.append({"action": "answer", "total": len(recent), "all_unanswered": inbox["total"],
+                       "days": recent_days, "people": _names(i["who"] for i in recent)[:limit],
+                       "items": [{k: i[k] for k in ("who", "channel", "age_days", "url", "newcomer")}
+                                 for i in recent[:limit]]})
+
+    def community(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [r for r in rows if r.get("role", "community") == "community"]
+
+    new = community(persons.people(ws, tag="new", limit=None)["people"])
+    if new:
+        advice.append({"action": "welcome", "total": len(new), "people": _names(r["name"] for r in new)[:limit]})
+    online = community(persons.people(ws, tag="online-only", limit=None)["people"])
+    if online:
+        advice.append({"action": "invite", "total": len(online),
+                       "people": _names(r["name"] for r in online)[:limit]})
+    drifting = cooling.cooling(ws)["cooling"]
+    if drifting:
+        advice.append({"action": "reconnect", "total": len(drifting),
+                       "people": _names(r["name"] for r in drifting)[:limit]})
+    thanks = levels.advocates(ws)["advocates"]
+    if thanks:
+        advice.append({"action": "thank", "total": len(thanks), "people": _names(r["name"] for r in thanks)[:limit],
+                       "reasons": [r["reason"] for r in thanks[:limit]]})
+    return advice
+
+
+def _names(names: Any) -> list[str]:
+    seen: list[str] = []
+    for n in names:
+        if n and n not in seen:
+            seen.append(n)
+    return seen
 
 
 README = """Répar'Lien: a sample community written by `lien demo` ({first} to {last}).
