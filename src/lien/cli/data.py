@@ -20,16 +20,23 @@ from .output import emit, err, out, print_json, print_table
 @app.command()
 def init(
     name: str = typer.Option("", "--name", help="The organisation's name, written into lien.toml."),
+    goals: bool = typer.Option(False, "--goals", help="Also add the model's default quarterly goals."),
     json: bool = JsonOpt,
 ) -> None:
-    """Create the workspace and a commented lien.toml beside it (kept if it exists)."""
+    """Create the workspace and a commented lien.toml beside it (kept if it exists); propose
+    the model's default quarterly goals (added with --goals)."""
+    from ..metrics.goals import add_defaults, proposal
+
     w = ws()
     written = write_template(w.config_path, name)
+    added = add_defaults(w) if goals else None
     if json:
-        print_json({"workspace": str(w.path), "config": str(w.config_path), "config_written": written})
+        print_json({"workspace": str(w.path), "config": str(w.config_path), "config_written": written,
+                    "goals": added})
         return
     out.print(i18n.t("init_done", path=w.path))
     out.print(i18n.t("config_written" if written else "config_kept", path=w.config_path))
+    out.print(proposal(added), markup=False)
 
 
 def parse_mapping(items: list[str] | None, what: str = "--map") -> dict[str, str]:

@@ -251,6 +251,21 @@ def add_defaults(ws: Any, deadline: str | date | None = None, *, today: date | N
     return {"added": _insert(ws, rows), "skipped": skipped}
 
 
+def proposal(added: dict[str, Any] | None = None) -> str:
+    """What ``lien init`` says about goals: the defaults it proposes, or those it added."""
+    if added is not None:
+        return i18n.t("goals.init_added", n=len(added["added"]))
+    lines = [i18n.t("goals.init_proposal")]
+    for code, ind in INDICATORS.items():
+        if ind.default_target is None:
+            continue
+        tgt = (i18n.t("goals.init_relative", d=f"{ind.default_target:g}") if ind.relative
+               else f"{ind.comparison} {ind.default_target:g}")
+        lines.append(f"  {code:<11} {i18n.t('goals.name.' + code)} {tgt}")
+    lines.append(i18n.t("goals.init_how"))
+    return "\n".join(lines)
+
+
 def get(ws: Any, goal_id: int) -> dict[str, Any]:
     rows = ws.rows("SELECT * FROM goals WHERE id = ?", [goal_id])
     if not rows:
@@ -386,6 +401,13 @@ i18n.register({
     "goals.skipped": {"en": "Not added: {metric}: {reason}", "fr": "Non ajouté : {metric} : {reason}"},
     "goals.none": {"en": "No goal yet. Add MODEL.md's defaults: lien goals add --defaults",
                    "fr": "Aucun objectif. Ajoutez ceux du modèle par défaut : lien goals add --defaults"},
+    "goals.init_proposal": {"en": "Proposed quarterly goals (MODEL.md §8):",
+                            "fr": "Objectifs trimestriels proposés (MODEL.md §8) :"},
+    "goals.init_relative": {"en": "now + {d}", "fr": "actuel + {d}"},
+    "goals.init_how": {"en": "Add them with: lien goals add --defaults (or lien init --goals)",
+                       "fr": "Ajoutez-les avec : lien goals add --defaults (ou lien init --goals)"},
+    "goals.init_added": {"en": "{n} default quarterly goals added (lien goals check).",
+                         "fr": "{n} objectifs trimestriels par défaut ajoutés (lien goals check)."},
     "goals.removed": {"en": "Goal #{id} removed.", "fr": "Objectif n° {id} supprimé."},
     "goals.check.title": {"en": "Goals, week ending {week}", "fr": "Objectifs, semaine finissant le {week}"},
     "goals.col.code": {"en": "code", "fr": "code"},

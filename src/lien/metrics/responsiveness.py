@@ -141,7 +141,7 @@ def materialize(ws: Any, name: str, expr: Any) -> Any:
     import ibis
 
     b = ibis_backend(ws)
-    b.raw_sql(f"CREATE OR REPLACE TEMP TABLE {name} AS {ibis.to_sql(expr)}")
+    b.raw_sql(f"CREATE OR REPLACE TEMP TABLE {name} AS {ibis.to_sql(expr)}").fetchall()
     return b.table(name)
 
 
@@ -219,8 +219,7 @@ def _pct(n: Any, d: Any) -> float | None:
 
 
 def _finish(r: dict[str, Any]) -> dict[str, Any]:
-    out = {k: (int(v) if k not in ("median_hours", "p90_hours") and v is not None and v == v else v)
-           for k, v in r.items()}
+    out = {k: (v if k in ("median_hours", "p90_hours") else int(v or 0)) for k, v in r.items()}
     for k in ("median_hours", "p90_hours"):
         v = out.get(k)
         out[k] = None if v is None or v != v else round(float(v), 2)
