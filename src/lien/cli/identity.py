@@ -71,9 +71,9 @@ def suggest(
         out.print(i18n.t("identity.no_suggestion"))
         return
     table = [{**r, "a": f"{r['a_channel']}/{r['a_key']}", "b": f"{r['b_channel']}/{r['b_key']}",
-              "names": f"{r['a_name'] or ''} / {r['b_name'] or ''}", "why": ", ".join(r["reasons"])} for r in rows]
-    emit({"suggestions": rows}, table, [("score", "col.score"), ("a_id", "A"), ("a", ""), ("b_id", "B"), ("b", ""),
-                                         ("names", "col.name"), ("why", "col.reasons")], as_json=json, as_csv=csv)
+              "why": ", ".join(r["reasons"])} for r in rows]
+    emit({"suggestions": rows}, table, [("score", "col.score"), ("a", "A"), ("b", "B"), ("why", "col.reasons")],
+         as_json=json, as_csv=csv)
     if not (json or csv):
         err.print(i18n.t("identity.suggest_hint"), markup=False)
 

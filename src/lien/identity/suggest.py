@@ -1,0 +1,193 @@
+"""Suggestions: identities that are probably one person, scored by Splink on DuckDB.
+
+Each identity becomes one record with four features, read in one SQL query:
+
+- ``name``: the display name, lower case, accents off, punctuation as spaces (a Mastodon
+  ``@bob@other.example`` gives ``bob``); under 3 letters counts as missing;
+- ``handle``: the account's own word: the local part of an e-mail key, the last segment of a
+  profile URL, or the handle, with only letters and digits kept (numeric ids count as missing);
+- ``email``: the normalised e-mail (see :mod:`.deterministic`);
+- ``nameslug``: the name without spaces, compared with the *other* record's handle
+  ("Dan Roux" and ``dan.roux``).
+
+Comparisons use edit distance (Levenshtein), which was far more precise than Jaro-Winkler on
+e-mails and handles. The model's m and u probabilities are fixed and documented below (a small
+community has too few pairs to train on), and u is estimated by random sampling when the
+workspace holds enough identities. The prior (two random identities are one person) comes
+from the workspace: the share of identity pairs the rules and people already merged.
+
+Blocking keeps the work near-linear: only pairs with the same name, the same handle, the
+same e-mail local part, or a name equal to the other's handle are compared.
+
+Pairs already in one person, pairs someone rejected (or whose rule merge someone undid), and
+bots are never suggested. A suggestion is per pair of people: the best-scoring pair of their
+identities stands for it, with the reasons (the comparison levels that matched).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ..errors import MissingExtra
+from .deterministic import sql_email
+
+#: (comparison, [(level label, m, u)], from the most to the least specific; the last is "else")
+LEVELS: dict[str, list[tuple[str, float, float]]] = {
+    "name": [("same name", 0.55, 0.0005), ("name one letter apart", 0.15, 0.001),
+             ("similar name", 0.10, 0.005), ("", 0.20, 0.9935)],
+    "handle": [("same handle", 0.30, 0.0002), ("handle one letter apart", 0.10, 0.0005),
+               ("handle two letters apart", 0.05, 0.001), ("", 0.55, 0.9983)],
+    "email": [("same e-mail", 0.10, 0.00001), ("e-mail one letter apart", 0.05, 0.00005),
+              ("e-mail two letters apart", 0.05, 0.0001), ("", 0.80, 0.99984)],
+    "cross": [("name matches the other's handle", 0.30, 0.0002), ("", 0.70, 0.9998)],
+}
+MIN_FOR_TRAINING = 5000  # identities; below this the fixed u probabilities are kept
+
+_EMAIL_OF = sql_email("coalesce(i.email, CASE WHEN contains(i.key, '@') AND NOT starts_with(i.key, 'http') THEN i.key END)")
+_FEATURES = f"""
+    WITH base AS (
+        SELECT i.id AS unique_id, i.person_id, i.channel, i.key, i.display_name,
+               strip_accents(lower(trim(coalesce(i.display_name, '')))) AS n0,
+               {_EMAIL_OF} AS email,
+               CASE WHEN starts_with(i.key, 'http') THEN regexp_extract(rtrim(i.key, '/'), '([^/]+)$', 1)
+                    WHEN contains(i.key, '@') THEN split_part(i.key, '@', 1) ELSE i.key END AS h0
+        FROM identities i LEFT JOIN people p ON p.id = i.person_id
+        WHERE NOT i.is_bot AND coalesce(p.role, '') <> 'bot'
+    ), clean AS (
+        SELECT *, trim(regexp_replace(regexp_replace(
+                      CASE WHEN regexp_matches(n0, '^@[^@\\s]+@') THEN split_part(substr(n0, 2), '@', 1) ELSE n0 END,
+                      '[^a-z0-9]+', ' ', 'g'), '\\s+', ' ', 'g')) AS n1,
+               regexp_replace(strip_accents(lower(h0)), '[^a-z0-9]+', '', 'g') AS h1
+        FROM base
+    )
+    SELECT unique_id, person_id, channel, key, display_name, email,
+           CASE WHEN length(n1) >= 3 THEN n1 END AS name,
+           CASE WHEN length(replace(n1, ' ', '')) >= 3 THEN replace(n1, ' ', '') END AS nameslug,
+           CASE WHEN length(h1) >= 3 AND NOT regexp_matches(h1, '^[0-9]+$') THEN h1 END AS handle,
+           CASE WHEN email IS NOT NULL THEN split_part(email, '@', 1) END AS email_local
+    FROM clean
+"""
+
+
+def _splink() -> Any:
+    try:
+        import splink  # noqa: F401
+        import splink.comparison_library as cl
+        from splink import Linker, SettingsCreator, block_on
+        from splink.backends.duckdb import DuckDBAPI
+    except ModuleNotFoundError as e:
+        raise MissingExtra("splink", "identity") from e
+    return cl, Linker, SettingsCreator, block_on, DuckDBAPI
+
+
+def _comparisons(cl: Any) -> list[Any]:
+    def conf(c: Any, name: str) -> Any:
+        return c.configure(m_probabilities=[lv[1] for lv in LEVELS[name]],
+                           u_probabilities=[lv[2] for lv in LEVELS[name]])
+
+    cross = cl.CustomComparison(output_column_name="cross", comparison_levels=[
+        {"sql_condition": "(nameslug_l IS NULL OR handle_r IS NULL) AND (nameslug_r IS NULL OR handle_l IS NULL)",
+         "label_for_charts": "null", "is_null_level": True},
+        {"sql_condition": "nameslug_l = handle_r OR nameslug_r = handle_l", "label_for_charts": "cross"},
+        {"sql_condition": "ELSE", "label_for_charts": "else"},
+    ])
+    return [conf(cl.LevenshteinAtThresholds("name", [1, 3]), "name"),
+            conf(cl.LevenshteinAtThresholds("handle", [1, 2]), "handle"),
+            conf(cl.LevenshteinAtThresholds("email", [1, 2]), "email"),
+            conf(cross, "cross")]
+
+
+def _prior(ws: Any, n: int) -> float:
+    """Share of identity pairs already one person (at least one pair in a thousand identities)."""
+    same = ws.con.execute("""SELECT coalesce(sum(k * (k - 1) / 2), 0) FROM (
+                                SELECT count(*) AS k FROM identities GROUP BY person_id)""").fetchall()[0][0]
+    pairs = max(n * (n - 1) / 2, 1)
+    return float(min(0.5, max(same, n / 1000, 1) / pairs))
+
+
+def suggest(ws: Any, *, threshold: float = 0.8, limit: int | None = 50) -> list[dict[str, Any]]:
+    """Likely pairs of people, best first: ``score`` (match probability), the two identities
+    standing for them, and ``reasons``."""
+    cl, Linker, SettingsCreator, block_on, DuckDBAPI = _splink()
+    import duckdb
+
+    import pyarrow as pa
+
+    cur = ws.con.execute(_FEATURES)  # execute, not sql(): it also closes a result left half-read
+    cols = [d[0] for d in cur.description]
+    data = cur.fetchall()
+    features = pa.table({c: [r[i] for r in data] for i, c in enumerate(cols)},
+                        schema=pa.schema([(c, pa.string()) for c in cols]))
+    n = features.num_rows
+    if n < 2:
+        return []
+    mem = duckdb.connect(":memory:")
+    try:
+        db = DuckDBAPI(connection=mem)
+        settings = SettingsCreator(
+            link_type="dedupe_only",
+            unique_id_column_name="unique_id",
+            probability_two_random_records_match=_prior(ws, n),
+            comparisons=_comparisons(cl),
+            blocking_rules_to_generate_predictions=[
+                block_on("name"), block_on("handle"), block_on("email_local"),
+                "l.nameslug = r.handle", "l.handle = r.nameslug",
+            ],
+            additional_columns_to_retain=["person_id", "channel", "key", "display_name"],
+            retain_intermediate_calculation_columns=False,
+        )
+        for name in ("splink", "splink.internals"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+        linker = Linker(db.register(features, table_name="lien_identities"), settings, log_level=logging.ERROR)
+        if n >= MIN_FOR_TRAINING:
+            linker.training.estimate_u_using_random_sampling(max_pairs=min(1e7, n * 100), seed=1)
+        pred = linker.inference.predict(threshold_match_probability=min(threshold, 0.5))
+        mem.register("_pred", pred.as_pyarrow_table() if hasattr(pred, "as_pyarrow_table") else pred.as_pandas_dataframe())
+        rows = mem.execute("SELECT * FROM _pred WHERE person_id_l <> person_id_r").fetchall()
+        cols = [d[0] for d in mem.description]
+    finally:
+        mem.close()
+    return _best(ws, [dict(zip(cols, r)) for r in rows], threshold, limit)
+
+
+def _reasons(r: dict[str, Any]) -> list[str]:
+    out = []
+    for comp, levels in LEVELS.items():
+        g = r.get(f"gamma_{comp}")
+        if g is None or g < 0:
+            continue
+        label = levels[len(levels) - 1 - int(g)][0]
+        if label:
+            out.append(label)
+    return out
+
+
+def _best(ws: Any, rows: list[dict[str, Any]], threshold: float, limit: int | None) -> list[dict[str, Any]]:
+    """One suggestion per pair of people, without the pairs decided against."""
+    refused = {frozenset(p) for p in ws.con.execute("""
+        SELECT DISTINCT ia.person_id, ib.person_id FROM links l
+        JOIN identities ia ON ia.id = l.identity_id JOIN identities ib ON ib.id = l.other_identity_id
+        WHERE (l.action = 'reject' AND l.undone_at IS NULL)
+           OR (l.action = 'merge' AND l.decided_by = 'lien' AND l.undone_at IS NOT NULL)
+           OR (l.action = 'merge' AND l.decided_by <> 'lien' AND l.undone_at IS NOT NULL)""").fetchall()}
+    best: dict[frozenset[str], dict[str, Any]] = {}
+    for r in rows:
+        p = float(r["match_probability"])
+        if p < threshold:
+            continue
+        pair = frozenset((r["person_id_l"], r["person_id_r"]))
+        if pair in refused:
+            continue
+        a, b = ("l", "r") if r["unique_id_l"] < r["unique_id_r"] else ("r", "l")
+        s = {"score": round(p, 4), "match_weight": round(float(r["match_weight"]), 2),
+             "a_id": r[f"unique_id_{a}"], "a_channel": r[f"channel_{a}"], "a_key": r[f"key_{a}"],
+             "a_name": r[f"display_name_{a}"], "a_person": r[f"person_id_{a}"],
+             "b_id": r[f"unique_id_{b}"], "b_channel": r[f"channel_{b}"], "b_key": r[f"key_{b}"],
+             "b_name": r[f"display_name_{b}"], "b_person": r[f"person_id_{b}"], "reasons": _reasons(r)}
+        cur = best.get(pair)
+        if cur is None or (s["score"], s["match_weight"], -len(s["a_id"])) > (cur["score"], cur["match_weight"], 0) \
+                or (s["score"] == cur["score"] and s["match_weight"] == cur["match_weight"]
+                    and (s["a_id"], s["b_id"]) < (cur["a_id"], cur["b_id"])):
+            best[pair] = s
+    out = sorted(best.values(), key=lambda s: (-s["score"], -s["match_weight"], s["a_id"], s["b_id"]))
+    return out[:limit] if limit else out
