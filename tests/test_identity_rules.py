@@ -216,6 +216,9 @@ def test_cli_decisions(ws: Any, cli: Any) -> None:
     assert (d["action"], d["reason"], d["person_id"]) == ("merge", "asked", CAROLE_MAIL)
     code, out, _ = cli("-w", path, "identities", "list", "caro_petit", "--json")
     assert code == 0 and [i["key"] for i in json.loads(out)["identities"]] == ["caro_petit", "carole@example.net"]
+    code, out, _ = cli("-w", path, "identities", "timeline", "caro_petit", "--json")
+    assert [(a["channel"], a["account"]) for a in json.loads(out)["acts"]] == [
+        (FORUM, "caro_petit"), (MAIL, "carole@example.net")]  # 11 and 7 January, newest first
     code, out, _ = cli("-w", path, "identities", "split", "caro_petit")
     assert code == 0 and "caro_petit" in out
     code, out, _ = cli("-w", path, "identities", "log", "--json")

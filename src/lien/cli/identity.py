@@ -40,6 +40,8 @@ i18n.register({
     "col.by": {"en": "by", "fr": "par"},
     "col.when": {"en": "when", "fr": "quand"},
     "col.undone": {"en": "undone", "fr": "annulée"},
+    "col.title": {"en": "title", "fr": "titre"},
+    "col.text": {"en": "text", "fr": "texte"},
 })
 
 identities = typer.Typer(help="One person behind many accounts: suggestions and decisions (merge, split, reject, undo).",
@@ -152,6 +154,17 @@ def list_(person: str = typer.Argument(..., help="A person id, an identity id or
         print_table(data["decisions"], [("id", "#"), ("action", "col.action"), ("rule", "col.rule"),
                                         ("reason", "col.reason"), ("decided_by", "col.by"),
                                         ("decided_at", "col.when"), ("undone_at", "col.undone")])
+
+
+@identities.command("timeline")
+def timeline(person: str = typer.Argument(..., help="A person id, an identity id or key, or a name."),
+             limit: int = typer.Option(50, "--limit", "-n", help="How many acts (0: all)."),
+             json: bool = JsonOpt, csv: bool = CsvOpt) -> None:
+    """A person's acts across all their accounts, newest first."""
+    data = lib.timeline(ws(), person, limit=limit or None)
+    emit(data, data["acts"], [("ts", "col.when"), ("kind", "col.kind"), ("channel", "col.channel"),
+                              ("account", "col.identity"), ("title", "col.title"), ("text", "col.text")],
+         as_json=json, as_csv=csv)
 
 
 @identities.command("log")
