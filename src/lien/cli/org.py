@@ -272,3 +272,41 @@ def goals_remove(goal_id: int = typer.Argument(..., help="The goal's number (lie
         print_json({"removed": goal_id})
     else:
         out.print(i18n.t("goals.removed", id=goal_id))
+
+
+@app.command()
+def content(
+    as_of: Optional[str] = AsOfOpt,
+    since: Optional[str] = typer.Option(None, "--since", help="Start of the period (default: 13 weeks before "
+                                        "the end of the as-of week)."),
+    channel: Optional[str] = ChannelOpt,
+    limit: int = typer.Option(30, "--limit", "-n", help="How many posts to show, newest first (0: all)."),
+    json: bool = JsonOpt,
+) -> None:
+    """Per post of ours, the conversation it sparked (people who answered, depth, newcomers, our
+    replies; likes as context), and which subjects and formats start conversations or only collect clicks."""
+    from ..metrics.content import content as lib
+
+    data = lib(ws(), as_of, since=since, channel=channel)
+    if json:
+        print_json(data)
+        return
+    if not data["posts"]:
+        out.print(i18n.t("content.none"))
+        return
+    shown = data["posts"][: limit or None]
+    rows = [{**p, "post": _short(p["title"] or "", 50)} for p in shown]
+    print_table(rows, [("ts", "ev.col.date"), ("post", "content.col.post"), ("channel", "col.channel"),
+                       ("people", "content.col.people"), ("depth", "content.col.depth"),
+                       ("newcomers", "content.col.newcomers"), ("our_replies", "content.col.ours"),
+                       ("likes", "content.col.likes")],
+                title=i18n.t("content.title", n=len(data["posts"]), week=data["as_of"]))
+    if data["summary"]:
+        srows = [{**s, "group": f"{i18n.t('content.kind.' + s['kind'])}: {s['value']}",
+                  "conv": f"{s['conversation_pct']:.0f} % ({s['conversations']}/{s['posts']})",
+                  "clicks": f"{s['clicks_only_pct']:.0f} %", "verdict_t": i18n.t("content.verdict." + s["verdict"])}
+                 for s in data["summary"]]
+        print_table(srows, [("group", "content.col.group"), ("posts", "content.col.posts"),
+                            ("conv", "content.col.conv"), ("clicks", "content.col.clicks"),
+                            ("avg_people", "content.col.people"), ("verdict_t", "content.col.verdict")],
+                    title=i18n.t("content.summary"))
