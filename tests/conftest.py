@@ -68,3 +68,39 @@ def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.
         return code, o, e
 
     return run
+
+
+#: a message whose author, title and text try to run script in the dashboard (tests/test_web_*.py);
+#: bodies are HTML reduced to text at import, so the text's tags come as entities and survive as
+#: the literal ``<script>…`` (the words a person typed), which the pages must show, not run
+HOSTILE = {
+    "name": 'Mallory <img src=x onerror="window.__xss=1">',
+    "title": '"><svg onload="window.__xss=3">',
+    "text": "&lt;script&gt;window.__xss=2&lt;/script&gt; hello &lt;img src=x onerror=window.__xss=4&gt;",
+    "shown": "<script>window.__xss=2</script> hello <img src=x onerror=window.__xss=4>",
+}
+
+
+@pytest.fixture(scope="session")
+def web_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding the demo workspace (lien.duckdb + lien.toml) as of 2026-11-18, plus one
+    hostile message addressed to us; tests that change it copy the folder first."""
+    import json
+    from datetime import date
+
+    from lien.demo import run as run_demo
+
+    folder = tmp_path_factory.mktemp("webdemo")
+    w = lien.open(folder / "lien.duckdb")
+    try:
+        run_demo(w, folder / "lien-demo", today=date(2026, 11, 18))
+        f = folder / "hostile.jsonl"
+        f.write_text(json.dumps({
+            "id": "x1", "kind": "message", "ts": "2026-11-12T10:00:00", "actor": "mallory@evil.example",
+            "actor_name": HOSTILE["name"], "channel": "mail:contact", "target": "contact@reparlien.example",
+            "title": HOSTILE["title"], "text": HOSTILE["text"], "url": "javascript:window.__xss=5",
+        }) + "\n", encoding="utf-8")
+        do_import(w, f, format="jsonl")
+    finally:
+        w.close()
+    return folder

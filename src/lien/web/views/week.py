@@ -1,0 +1,53 @@
+"""This week: what to do now (answer, thank, invite, reconnect), goals, levels and their flow."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from ..pages import Ctx, page
+
+#: an advocate counts as "did something" when last seen within these days of the week's end
+RECENT_DAYS = 28
+#: the "answer" list: items of the last days still waiting (older ones stay in the inbox)
+ANSWER_DAYS = 30
+
+
+@page("week", "/")
+def build(ctx: Ctx) -> dict[str, Any]:
+    from ...metrics import goals
+    from ...metrics.cooling import cooling
+    from ...metrics.levels import advocates, levels
+    from ...metrics.persons import people
+    from ...metrics.responsiveness import inbox
+
+    ws, as_of = ctx.ws, ctx.arg("as_of")
+    week = inbox(ws, as_of, limit=1)["as_of"]
+    # answer: what came in lately (the inbox page lists everything, oldest first)
+    box = inbox(ws, week, since=week - timedelta(days=ANSWER_DAYS - 1), limit=5)
+    total = inbox(ws, week, limit=1)["total"]
+    # thank: standard-bearers and prescribers seen lately (people() carries last_seen)
+    seen = {}
+    for q in (dict(level="standard_bearer"), dict(tag="prescriber")):
+        for p in people(ws, as_of=week, limit=None, **q)["people"]:
+            seen[p["person_id"]] = p["last_seen"]
+    recent = week - timedelta(days=RECENT_DAYS)
+    thank = [{**a, "last_seen": seen.get(a["person_id"])} for a in advocates(ws, as_of=week)["advocates"]]
+    thank = [a for a in thank if a["last_seen"] is not None and a["last_seen"].date() > recent]
+    thank.sort(key=lambda a: a["last_seen"], reverse=True)
+    # invite: regulars who are online only (MODEL.md §4: the conversion target), community members
+    invite = [p for p in people(ws, as_of=week, tag="online-only", sort="pes", limit=40)["people"]
+              if p["role"] == "community"][:8]
+    nxt = ws.rows("""SELECT id, name, starts_at, place, url, channel FROM events
+                     WHERE starts_at > ?::DATE + 1 ORDER BY starts_at LIMIT 1""", [week])
+    reconnect = cooling(ws, as_of=week, limit=8)["cooling"]
+    lv = levels(ws, as_of=week, months=12)
+    return {
+        "as_of": week,
+        "answer": {"recent": box["total"], "days": ANSWER_DAYS, "total": total, "items": box["items"],
+                   "people": box["people"]},
+        "thank": thank[:8],
+        "invite": {"people": invite, "next_event": nxt[0] if nxt else None},
+        "reconnect": reconnect,
+        "goals": goals.check(ws, week)["goals"],
+        "levels": lv["months"],
+    }

@@ -1,0 +1,223 @@
+"""Every dashboard page and its JSON twin, in-process over HTTP, on the demo workspace and on a
+workspace built from real files: the JSON twin is the library's own answer, the page shows it."""
+from __future__ import annotations
+
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+import lien
+from conftest import HOSTILE, do_import
+
+pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from lien.web import create_app  # noqa: E402
+
+NAV = ["/", "/people", "/inbox", "/channels", "/events", "/goals", "/identities", "/settings"]
+
+
+def client_for(folder: Path) -> tuple[Any, TestClient]:
+    w = lien.open(folder / "lien.duckdb")
+    return w, TestClient(create_app(w), base_url="http://127.0.0.1:8765")
+
+
+@pytest.fixture(scope="module")
+def demo(web_demo: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, TestClient]]:
+    folder = tmp_path_factory.mktemp("pages")
+    for name in ("lien.duckdb", "lien.toml"):
+        shutil.copy(web_demo / name, folder / name)
+    w, c = client_for(folder)
+    yield w, c
+    w.close()
+
+
+def api(c: TestClient, path: str) -> Any:
+    r = c.get("/api" + (path if path != "/" else "/week"))
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "application/json"
+    return r.json()
+
+
+def jsonable(x: Any) -> Any:
+    """A library result as its JSON twin shows it."""
+    import orjson
+
+    from lien.web.app import json_bytes
+
+    return orjson.loads(json_bytes(x))
+
+
+@pytest.mark.parametrize("path", NAV)
+def test_every_page_and_its_twin(demo: Any, path: str) -> None:
+    w, c = demo
+    r = c.get(path)
+    assert r.status_code == 200, r.text[:2000]
+    assert r.headers["content-type"].startswith("text/html")
+    assert "<h1>" in r.text and "/static/lien.css" in r.text
+    d = api(c, path)
+    assert d["as_of"] if "as_of" in d else True
+
+
+def test_twins_are_the_library_answers(demo: Any) -> None:
+    from lien.metrics.cooling import cooling
+    from lien.metrics.events import events
+    from lien.metrics.levels import levels
+    from lien.metrics.persons import people
+    from lien.metrics.presence import channels
+    from lien.metrics.responsiveness import inbox, responsiveness
+
+    w, c = demo
+    box = inbox(w, None, limit=100)
+    d = api(c, "/inbox")
+    assert d["total"] == box["total"] > 0 and d["items"] == jsonable(box["items"])
+    assert d["responsiveness"] == jsonable(responsiveness(w, box["as_of"], months=12))
+    p = people(w, limit=None)["people"]
+    d = api(c, "/people")
+    assert d["total"] == len(p) and d["people"] == jsonable(p[:100])
+    assert [x["channel"] for x in api(c, "/channels")["channels"]] == [x["channel"] for x in channels(w)["channels"]]
+    ev = events(w, limit=24)
+    d = api(c, "/events")
+    assert d["events"] == jsonable(ev["events"]) and d["total_events"] == ev["total_events"]
+    week = api(c, "/")
+    assert week["levels"] == jsonable(levels(w, months=12)["months"])
+    assert week["reconnect"] == jsonable(cooling(w, limit=8)["cooling"])
+    assert week["answer"]["total"] == box["total"]
+
+
+def test_week_page_lists_what_to_do(demo: Any) -> None:
+    w, c = demo
+    d = api(c, "/")
+    html = c.get("/").text
+    # every listed person appears, linked to their page
+    for who in [*d["answer"]["items"], *d["thank"], *d["invite"]["people"], *d["reconnect"]]:
+        pid = who["person_id"]
+        assert f'href="/person/{pid}"' in html
+    assert all(p["role"] == "community" and "online-only" in p["tags"] for p in d["invite"]["people"])
+    assert d["invite"]["next_event"]["name"] == "Atelier vélo : entretien et petites réparations"
+    assert d["thank"] and all(a["level"] == "standard_bearer" or "prescriber" in a["tags"] for a in d["thank"])
+    assert len(d["levels"]) == 12 and html.count("<svg") >= 1
+
+
+def test_person_page(demo: Any) -> None:
+    from lien.metrics.persons import person
+
+    w, c = demo
+    pid = w.rows("SELECT person_id FROM score_weeks WHERE role = 'community' ORDER BY week DESC, pes DESC LIMIT 1")[0][
+        "person_id"]
+    d = api(c, f"/person/{pid}")
+    assert d["person"] == jsonable(person(w, pid))
+    assert d["timeline"]["acts"] and all(a["kind"] not in ("like", "share", "follow") for a in d["timeline"]["acts"])
+    html = c.get(f"/person/{pid}").text
+    assert d["person"]["name"] in html and "Where the score comes from" in html
+    light = api(c, f"/person/{pid}?light=1")["timeline"]
+    assert light["total"] == d["timeline"]["total"] + d["timeline"]["light"]
+    assert c.get("/api/person/nobody-like-this").json()["error"]["code"] == "usage"
+
+
+def test_people_filters(demo: Any) -> None:
+    w, c = demo
+    all_ = api(c, "/people")
+    reg = api(c, "/people?level=regular")
+    assert 0 < reg["total"] < all_["total"] and {p["level"] for p in reg["people"]} == {"regular"}
+    byname = api(c, "/people?sort=name")["people"]
+    assert [p["name"].lower() for p in byname] == sorted(p["name"].lower() for p in byname)
+    found = api(c, "/people?q=mallory")
+    assert [p["name"] for p in found["people"]] == [HOSTILE["name"]]
+    import unicodedata
+
+    from lien.metrics.persons import people
+
+    def fold(x: str) -> str:
+        return unicodedata.normalize("NFKD", x).encode("ascii", "ignore").decode().lower()
+
+    emile = [p["name"] for p in people(w, limit=None)["people"] if "emile" in fold(p["name"])]
+    assert [p["name"] for p in api(c, "/people?q=EMILE")["people"]] == emile and emile
+    chan = api(c, "/people?channel=mail:contact")
+    assert [p["name"] for p in chan["people"]] == [HOSTILE["name"]]
+
+
+def test_french(demo: Any) -> None:
+    w, c = demo
+    r = c.get("/", headers={"accept-language": "fr-FR,fr;q=0.9,en;q=0.5"})
+    assert "<h1>Cette semaine</h1>" in r.text and 'lang="fr"' in r.text
+    r = c.get("/people?lang=fr", headers={"accept-language": "en"})
+    assert "<h1>Personnes</h1>" in r.text and r.cookies.get("lien_lang") == "fr"
+    c.cookies.clear()
+    assert "<h1>People</h1>" in c.get("/people", headers={"accept-language": "de, en;q=0.8"}).text
+
+
+def test_goal_create_edit_remove(web_demo: Path, tmp_path: Path) -> None:
+    for name in ("lien.duckdb", "lien.toml"):
+        shutil.copy(web_demo / name, tmp_path / name)
+    w, c = client_for(tmp_path)
+    try:
+        c.get("/")
+        token = c.cookies.get("lien_csrf")
+        r = c.post("/goals/add", data={"csrf": token, "metric": "R1", "target": "95", "deadline": "2026-12-31"},
+                   follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/goals"
+        g = api(c, "/goals")["goals"]
+        assert [(x["metric"], x["target"], x["deadline"]) for x in g] == [("R1", 95.0, "2026-12-31")]
+        assert len(g[0]["history"]) == 6 and g[0]["verdict"] in ("on_track", "at_risk")
+        gid = g[0]["id"]
+        r = c.post(f"/api/goals/{gid}/edit", json={"target": "90", "note": "a <b>note</b>"},
+                   headers={"x-csrf-token": token})
+        assert r.status_code == 200 and r.json()["goal"]["target"] == 90.0
+        assert "a &lt;b&gt;note&lt;/b&gt;" in c.get("/goals").text
+        assert [x["metric"] for x in api(c, "/")["goals"]] == ["R1"]
+        r = c.post(f"/api/goals/{gid}/remove", json={}, headers={"x-csrf-token": token})
+        assert r.json() == {"removed": gid, "redirect": "/goals"}
+        assert api(c, "/goals")["goals"] == []
+        r = c.post("/api/goals/add", json={"metric": "Z9"}, headers={"x-csrf-token": token})
+        assert r.status_code == 400 and r.json()["error"]["code"] == "usage" and "Z9" in r.json()["error"]["message"]
+    finally:
+        w.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# real files
+
+def _blog_logins(path: Path) -> list[str]:
+    wp = "{http://wordpress.org/export/1.2/}"
+    return [a.findtext(f"{wp}author_login") for a in ET.parse(path).getroot().iter(f"{wp}author")]
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, TestClient]]:
+    from conftest import SHARED as shared
+
+    if not shared.is_dir():
+        pytest.skip(f"real data folder {shared} is absent")
+    folder = tmp_path_factory.mktemp("real")
+    blog = shared / "wxr-cc-labs" / "wordpress.xml"
+    (folder / "lien.toml").write_text("[organisation]\nname = \"CC Labs\"\nidentities = ["
+                                      + ", ".join(f'"{x}"' for x in _blog_logins(blog)) + "]\n", encoding="utf-8")
+    w = lien.open(folder / "lien.duckdb")
+    do_import(w, blog)
+    do_import(w, shared / "perceval-tests" / "meetup" / "meetup_events.json")
+    c = TestClient(create_app(w), base_url="http://127.0.0.1:8765")
+    yield w, c
+    w.close()
+
+
+@pytest.mark.realdata
+def test_real_files_every_page(real: Any) -> None:
+    from lien.metrics.responsiveness import inbox
+
+    w, c = real
+    for path in NAV:
+        r = c.get(path)
+        assert r.status_code == 200, (path, r.text[:1500])
+        api(c, path)
+    d = api(c, "/inbox")
+    assert d["total"] == inbox(w, None)["total"]
+    ev = api(c, "/events")
+    assert ev["total_events"] == 2       # meetup_events.json: 2 past events (data README)
+    ch = {x["channel"] for x in api(c, "/channels?all=1")["channels"]}
+    assert any(x.startswith("blog:") for x in ch) and any(x.startswith("meetup:") for x in ch)
+    pid = api(c, "/people?sort=pes")["people"][0]["person_id"]
+    assert c.get(f"/person/{pid}").status_code == 200
