@@ -296,7 +296,7 @@ def content(
         return
     shown = data["posts"][: limit or None]
     rows = [{**p, "post": _short(p["title"] or "", 50)} for p in shown]
-    print_table(rows, [("ts", "ev.col.date"), ("post", "content.col.post"), ("channel", "col.channel"),
+    print_table(rows, [("ts", "resp.col.when"), ("post", "content.col.post"), ("channel", "col.channel"),
                        ("people", "content.col.people"), ("depth", "content.col.depth"),
                        ("newcomers", "content.col.newcomers"), ("our_replies", "content.col.ours"),
                        ("likes", "content.col.likes")],
