@@ -46,7 +46,11 @@ def test_suggestions_on_known_duplicates(ws: Any) -> None:
     assert pairs(rows) == EXPECTED
     by = {frozenset({r["a_key"], r["b_key"]}): r for r in rows}
     dan = by[frozenset({"dan roux", "dan.roux"})]
-    assert dan["reasons"] == ["same name", "same handle", "name matches the other's handle"]
+    assert dan["reasons"] == ["same name", "same handle"]
+    sheet = by[frozenset({"carole.petit@example.com", "carole@example.net"})]
+    assert sheet["reasons"] == ["same name"]  # her sheet handle is her name again: it adds nothing
+    bob = by[frozenset({"bob@example.org", "https://other.example/users/bob"})]
+    assert bob["reasons"] == ["same handle", "name matches the other's handle"] and bob["match_weight"] < dan["match_weight"]
     assert dan["score"] > 0.99
     carole = by[frozenset({"carole@example.net", "caro_petit"})]
     assert carole["reasons"] == ["same name"] and 0.9 < carole["score"] < 0.99

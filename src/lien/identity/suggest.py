@@ -33,8 +33,8 @@ from .deterministic import sql_email
 
 #: (comparison, [(level label, m, u)], from the most to the least specific; the last is "else")
 LEVELS: dict[str, list[tuple[str, float, float]]] = {
-    "name": [("same name", 0.55, 0.0005), ("name one letter apart", 0.15, 0.001),
-             ("similar name", 0.10, 0.005), ("", 0.20, 0.9935)],
+    "name": [("same name", 0.50, 0.0005), ("same first name only", 0.05, 0.005),
+             ("name one letter apart", 0.15, 0.001), ("similar name", 0.10, 0.005), ("", 0.20, 0.9885)],
     "handle": [("same handle", 0.30, 0.0002), ("handle one letter apart", 0.10, 0.0005),
                ("handle two letters apart", 0.05, 0.001), ("", 0.55, 0.9983)],
     "email": [("same e-mail", 0.10, 0.00001), ("e-mail one letter apart", 0.05, 0.00005),
@@ -85,13 +85,25 @@ def _comparisons(cl: Any) -> list[Any]:
         return c.configure(m_probabilities=[lv[1] for lv in LEVELS[name]],
                            u_probabilities=[lv[2] for lv in LEVELS[name]])
 
+    # a one-word name ("eric") says little: it is often the handle too
+    name = cl.CustomComparison(output_column_name="name", comparison_levels=[
+        {"sql_condition": "name_l IS NULL OR name_r IS NULL", "label_for_charts": "null", "is_null_level": True},
+        {"sql_condition": "name_l = name_r AND contains(name_l, ' ')", "label_for_charts": "same name"},
+        {"sql_condition": "name_l = name_r", "label_for_charts": "same single word"},
+        {"sql_condition": "levenshtein(name_l, name_r) <= 1", "label_for_charts": "1 apart"},
+        {"sql_condition": "levenshtein(name_l, name_r) <= 3", "label_for_charts": "3 apart"},
+        {"sql_condition": "ELSE", "label_for_charts": "else"},
+    ])
+    # the name matches the other's handle, and that handle is not just its own name again
     cross = cl.CustomComparison(output_column_name="cross", comparison_levels=[
         {"sql_condition": "(nameslug_l IS NULL OR handle_r IS NULL) AND (nameslug_r IS NULL OR handle_l IS NULL)",
          "label_for_charts": "null", "is_null_level": True},
-        {"sql_condition": "nameslug_l = handle_r OR nameslug_r = handle_l", "label_for_charts": "cross"},
+        {"sql_condition": "(nameslug_l = handle_r AND nameslug_r IS DISTINCT FROM handle_r) "
+                          "OR (nameslug_r = handle_l AND nameslug_l IS DISTINCT FROM handle_l)",
+         "label_for_charts": "cross"},
         {"sql_condition": "ELSE", "label_for_charts": "else"},
     ])
-    return [conf(cl.LevenshteinAtThresholds("name", [1, 3]), "name"),
+    return [conf(name, "name"),
             conf(cl.LevenshteinAtThresholds("handle", [1, 2]), "handle"),
             conf(cl.LevenshteinAtThresholds("email", [1, 2]), "email"),
             conf(cross, "cross")]
