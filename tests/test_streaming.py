@@ -1,0 +1,69 @@
+"""Streaming: the importers' own memory does not grow with the input.
+
+What Python holds while a large dump is read is bounded by the chunk size (rows go to DuckDB
+in chunks; parsed XML elements are dropped as they are read). DuckDB's share is measured by
+bench/streaming.py (it depends on DuckDB's memory_limit, not on the importers)."""
+from __future__ import annotations
+
+import importlib.util
+import tracemalloc
+from pathlib import Path
+
+from conftest import ROOT, do_import
+from lien.sources import load
+from lien.sources.base import ImportOptions
+from lien.sources.stackexchange import FILES, StackExchangeSource
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("bench_streaming", ROOT / "bench" / "streaming.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _peak_python_bytes(ws, folder: Path, chunk: int) -> tuple[int, int]:
+    """Stage Posts.xml as the importer does; (rows, peak bytes Python allocated)."""
+    src = StackExchangeSource(folder, ImportOptions(chunk_size=chunk))
+    src.con = ws.con
+    table, cols = FILES["Posts.xml"]
+    tracemalloc.start()
+    try:
+        n = src._stage_file(folder / "Posts.xml", table, cols)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert ws.scalar("SELECT count(*) FROM _se_posts") == n
+    ws.con.execute("DROP TABLE _se_posts")
+    return n, peak
+
+
+def test_xml_staging_memory_is_flat(ws, tmp_path):
+    bench = _bench()
+    small, large = tmp_path / "small", tmp_path / "large"
+    bench.make_stackexchange(small, 1)
+    bench.make_stackexchange(large, 6)
+    n_small, peak_small = _peak_python_bytes(ws, small, 1000)
+    n_large, peak_large = _peak_python_bytes(ws, large, 1000)
+    assert n_large >= 3 * n_small
+    # three times the rows and more, about the same memory: bounded by the chunk, not the file
+    assert peak_large < 1.5 * peak_small, (peak_small, peak_large)
+    assert peak_large < 32 * 2**20
+
+
+def test_generated_files_import(ws, tmp_path):
+    """The benchmark's generated inputs are valid imports (so the benchmark measures real work)."""
+    bench = _bench()
+    saved = list(load.AFTER_IMPORT)
+    load.AFTER_IMPORT.clear()
+    try:
+        n = bench.make_jsonl(tmp_path / "acts.jsonl", 1)
+        [s] = do_import(ws, tmp_path / "acts.jsonl")
+        assert (s.format, s.read, s.added) == ("jsonl", n, n)
+        site = tmp_path / "site"
+        m = bench.make_stackexchange(site, 1)
+        [s2] = do_import(ws, site)
+        assert (s2.format, s2.read, s2.added) == ("stackexchange", m, m)
+        assert s2.by_kind["post"]["added"] == (m + 5) // 6
+    finally:
+        load.AFTER_IMPORT[:] = saved
