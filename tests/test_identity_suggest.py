@@ -54,7 +54,9 @@ def test_suggestions_on_known_duplicates(ws: Any) -> None:
     assert dan["score"] > 0.99
     carole = by[frozenset({"carole@example.net", "caro_petit"})]
     assert carole["reasons"] == ["same name"] and 0.9 < carole["score"] < 0.99
-    assert rows[-1] is carole  # the weakest comes last
+    assert 0.9 < sheet["score"] < 0.99
+    assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
+    assert {id(r) for r in rows[-2:]} == {id(carole), id(sheet)}  # a shared name alone is the weakest
     assert all(r["a_person"] != r["b_person"] for r in rows)
     # nobody with only a first name in common is suggested
     assert not any("eve" in (r["a_key"], r["b_key"]) for r in rows)
