@@ -1,6 +1,7 @@
 """The FastAPI application: pages and their JSON twins, actions, login, errors, guards."""
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from datetime import date, datetime
@@ -269,8 +270,8 @@ def create_app(workspace: Any, *, host: str = "127.0.0.1", password: str | None 
             if p.nav:
                 try:
                     build_data(p, {}, {}, lang)
-                except Exception:  # noqa: BLE001  a page that fails shows its error when visited
-                    pass
+                except Exception as e:  # noqa: BLE001  the page shows its error when visited
+                    logging.getLogger("lien.web").warning("warming %s failed: %s", p.path, e)
 
     app.state.warm = warm
 

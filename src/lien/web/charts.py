@@ -14,6 +14,20 @@ from markupsafe import Markup
 
 Series = tuple[str, Sequence[float | None]]
 
+#: the colours of the series classes, written as attributes too (the page's CSS may override
+#: them; a renderer that applies no CSS to SVG, such as WeasyPrint for --pdf, still has them)
+PALETTE = {"s0": "#2f6f5e", "s1": "#e0a030", "s2": "#5b7fc7", "s3": "#b4467a", "s4": "#7a8b3a", "s5": "#8c8c8c",
+           "l0": "#c9c5ba", "l1": "#8fb3e0", "l2": "#e0a030", "l3": "#2f6f5e", "empty": "#efede7"}
+INK, GRID, TARGET = "#7a7f87", "#ebe9e3", "#b42318"
+
+
+def _fill(cls: str) -> str:
+    return f'class="{cls}" fill="{PALETTE.get(cls, "#888")}"'
+
+
+def _line(cls: str) -> str:
+    return f'class="ln {cls}" fill="none" stroke="{PALETTE.get(cls, "#888")}" stroke-width="2.2"'
+
 
 def _nice(v: float) -> float:
     """A round axis maximum at or above ``v`` whose quarters are round too."""
@@ -39,8 +53,8 @@ def _frame(width: int, height: int, title: str, body: list[str], legend: Sequenc
     leg = []
     x = 8
     for i, name in enumerate(legend):
-        leg.append(f'<rect x="{x}" y="6" width="12" height="12" rx="2" class="{classes[i] if classes else f"s{i}"}"/>'
-                   f'<text x="{x + 17}" y="16" class="lg">{escape(name)}</text>')
+        leg.append(f'<rect x="{x}" y="6" width="12" height="12" rx="2" {_fill(classes[i] if classes else f"s{i}")}/>'
+                   f'<text x="{x + 17}" y="16" class="lg" font-size="11" fill="#3d4552">{escape(name)}</text>')
         x += 30 + int(len(name) * 6.6)
     return Markup(
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
@@ -53,8 +67,9 @@ def _axes(width: int, height: int, top: float, ymax: float, left: int, bottom: i
     for i in range(5):
         v = ymax * i / 4
         y = height - bottom - plot_h * i / 4
-        out.append(f'<line x1="{left}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
-                   f'<text x="{left - 6}" y="{y + 4:.1f}" class="ax" text-anchor="end">{escape(_fmt(v) + unit)}</text>')
+        out.append(f'<line x1="{left}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}" class="grid" stroke="{GRID}"/>'
+                   f'<text x="{left - 6}" y="{y + 4:.1f}" class="ax" text-anchor="end" font-size="10" fill="{INK}">'
+                   f'{escape(_fmt(v) + unit)}</text>')
     return out
 
 
@@ -72,7 +87,8 @@ def _xlabels(labels: Sequence[str], xs: Sequence[float], height: int, bottom: in
     for i in keep:
         anchor = "start" if i == 0 and n > 1 and xs[0] - longest * 3 < 40 else \
                  "end" if i == n - 1 and n > 1 and xs[-1] + longest * 3 > width else "middle"
-        out.append(f'<text x="{xs[i]:.1f}" y="{height - bottom + 16}" class="ax" text-anchor="{anchor}">'
+        out.append(f'<text x="{xs[i]:.1f}" y="{height - bottom + 16}" class="ax" text-anchor="{anchor}" '
+                   f'font-size="10" fill="{INK}">'
                    f'{escape(str(labels[i]))}</text>')
     return out
 
@@ -106,7 +122,7 @@ def bars(labels: Sequence[str], series: Sequence[Series], *, title: str = "", st
             else:
                 x, y = x0 + slot * 0.15 + j * bw, height - bottom - h
             if h > 0:
-                body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bw:.1f}" height="{h:.1f}" class="{cls[j]}">'
+                body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bw:.1f}" height="{h:.1f}" {_fill(cls[j])}>'
                             f'<title>{escape(str(labels[i]))} · {escape(series[j][0])}: {escape(_fmt(val) + unit)}'
                             f'</title></rect>')
     body += _xlabels([str(x) for x in labels], xs, height, bottom, width)
@@ -130,22 +146,23 @@ def lines(labels: Sequence[str], series: Sequence[Series], *, title: str = "", u
 
     if target is not None:
         ty = y(target)
-        body.append(f'<line x1="{left}" x2="{width - 8}" y1="{ty:.1f}" y2="{ty:.1f}" class="target"/>'
-                    f'<text x="{width - 10}" y="{ty - 4:.1f}" class="ax" text-anchor="end">'
+        body.append(f'<line x1="{left}" x2="{width - 8}" y1="{ty:.1f}" y2="{ty:.1f}" class="target" '
+                    f'stroke="{TARGET}" stroke-dasharray="5 4" stroke-width="1.2"/>'
+                    f'<text x="{width - 10}" y="{ty - 4:.1f}" class="ax" text-anchor="end" font-size="10" fill="{INK}">'
                     f'{escape(target_label)}</text>')
     for j, (name, values) in enumerate(series):
         seg: list[str] = []
         for i, v in enumerate(values):
             if v is None:
                 if len(seg) > 1:
-                    body.append(f'<polyline points="{" ".join(seg)}" class="ln s{j}"/>')
+                    body.append(f'<polyline points="{" ".join(seg)}" {_line(f"s{j}")}/>')
                 seg = []
                 continue
             seg.append(f"{xs[i]:.1f},{y(v):.1f}")
-            body.append(f'<circle cx="{xs[i]:.1f}" cy="{y(v):.1f}" r="3" class="s{j}"><title>'
+            body.append(f'<circle cx="{xs[i]:.1f}" cy="{y(v):.1f}" r="3" {_fill(f"s{j}")}><title>'
                         f'{escape(str(labels[i]))} · {escape(name)}: {escape(_fmt(float(v)) + unit)}</title></circle>')
         if len(seg) > 1:
-            body.append(f'<polyline points="{" ".join(seg)}" class="ln s{j}"/>')
+            body.append(f'<polyline points="{" ".join(seg)}" {_line(f"s{j}")}/>')
     body += _xlabels([str(x) for x in labels], xs, height, bottom, width)
     return _frame(width, height, title, body, [s[0] for s in series] if len(series) > 1 else ())
 
@@ -158,12 +175,12 @@ def parts(values: Sequence[tuple[str, float, float]], *, title: str = "", width:
     for j, (name, pts, mx) in enumerate(values):
         w_max = width * mx / total
         w = width * max(0.0, min(pts, mx)) / total
-        body.append(f'<rect x="{x:.1f}" y="0" width="{w_max:.1f}" height="{height}" class="empty"/>')
+        body.append(f'<rect x="{x:.1f}" y="0" width="{w_max:.1f}" height="{height}" {_fill("empty")}/>')
         if w > 0:
-            body.append(f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{height}" class="s{j}">'
+            body.append(f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{height}" {_fill(f"s{j}")}>'
                         f'<title>{escape(name)}: {escape(_fmt(pts))} / {escape(_fmt(mx))}</title></rect>')
         x += w_max
-        body.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="0" y2="{height}" class="sep"/>')
+        body.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="0" y2="{height}" class="sep" stroke="#fff" stroke-width="2"/>')
     return Markup(f'<svg class="chart parts" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
                   f'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="none"><title>{escape(title)}</title>'
                   f'{"".join(body)}</svg>')
@@ -174,8 +191,8 @@ def meter(value: float | None, maximum: float = 100.0, *, width: int = 90, heigh
     v = 0.0 if value is None else max(0.0, min(float(value), maximum))
     w = width * v / maximum if maximum else 0
     return Markup(f'<svg class="meter" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-                  f'aria-hidden="true"><rect width="{width}" height="{height}" rx="3" class="empty"/>'
-                  f'<rect width="{w:.1f}" height="{height}" rx="3" class="s0"/></svg>')
+                  f'aria-hidden="true"><rect width="{width}" height="{height}" rx="3" {_fill("empty")}/>'
+                  f'<rect width="{w:.1f}" height="{height}" rx="3" {_fill("s0")}/></svg>')
 
 
 def spark(values: Sequence[float | None], *, width: int = 120, height: int = 28, ymax: float | None = None) -> Markup:
@@ -188,7 +205,7 @@ def spark(values: Sequence[float | None], *, width: int = 120, height: int = 28,
     xs = [2 + (width - 4) * i / max(1, n - 1) for i in range(n)]
     pts = " ".join(f"{x:.1f},{height - 2 - (height - 4) * v / top:.1f}" for x, v in zip(xs, vs))
     return Markup(f'<svg class="spark" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-                  f'aria-hidden="true"><polyline points="{pts}" class="ln s0"/></svg>')
+                  f'aria-hidden="true"><polyline points="{pts}" {_line("s0")}/></svg>')
 
 
 def as_series(rows: Sequence[dict[str, Any]], key: str) -> list[Any]:
