@@ -106,7 +106,9 @@ def test_cli_person_json_and_explain(scored, cli, tmp_path):
     assert code == 0, err
     out = " ".join(out.replace("│", " ").split())
     assert "x_off = 3.26 (3 events; 1 as volunteer)" in out and "6 comments, 4 replies" in out
-    assert "2 people; last exchanges 2 and 5 weeks ago" in out
+    notes = {x["component"]: x["note"] for x in d["details"]}
+    assert notes["reciprocity"] == "x_rec = 1.66 (2 people; last exchanges 2 and 5 weeks ago)"
+    assert notes["breadth"] == "2 channels: facebook:asso, offline"
     assert "Since last week" in out and "Standard-bearer" in out
     code, out, err = cli("--workspace", ws_path, "--lang", "fr", "person", "Marc", "--as-of", AS_OF, "--explain")
     assert "Habitué" in out and "hors-ligne seulement" in out and "Présence hors-ligne" in out

@@ -114,16 +114,6 @@ class Params:
             w = {k: (0.0 if k == "offline" else v * total / rest if rest else 0.0) for k, v in w.items()}
         return w
 
-    def month_blocks(self) -> list[tuple[int, int]]:
-        """Week ages [lo, hi] of each of the trailing months (a month = 52/12 weeks,
-        counted back from the snapshot week): blocks of 5, 4, 4, 5, 4, 4 weeks."""
-        out = []
-        for m in range(self.offline_window_months):
-            lo = -(-m * 13 // 3)
-            hi = -(-(m + 1) * 13 // 3) - 1
-            out.append((lo, hi))
-        return out
-
 
 def sat(x: Any, k: float) -> Any:
     """Saturation ``s(x; k) = 1 − exp(−x/k)``."""
@@ -134,7 +124,7 @@ def _case(*pairs: tuple[Any, Any], else_: Any) -> Any:
     return ibis.cases(*pairs, else_=else_)
 
 
-def base_acts(b: Any, from_week: int | None = None, to_week: int | None = None) -> Any:
+def base_acts(b: Any, from_week: Any = None, to_week: Any = None, *, with_targets: bool = True) -> Any:
     """Every act with who did it and whom it addresses, resolved to people.
 
     ``actor``/``dst`` are people ids, or ``'@org'`` for the organisation's own identities;
@@ -156,6 +146,9 @@ def base_acts(b: Any, from_week: int | None = None, to_week: int | None = None) 
         acts = acts.filter(acts.week <= to_week)
     j = acts.join(ids, acts.identity_id == ids.iid).filter(lambda t: ~t.is_bot)
     j = j.mutate(actor=ibis.ifelse(j.is_org, ORG, j.person))
+    if not with_targets:
+        return j.select("id", "actor", "role", "kind", "ts", "day", "week", "channel", "thread_id",
+                        "in_reply_to", "target_identity_id", scored=~j.is_org)
     parents = a.select(pid=a.id, parent_identity=a.identity_id)
     j = j.left_join(parents, j.in_reply_to == parents.pid)
     j = j.mutate(dst_identity=j.target_identity_id.coalesce(j.parent_identity))
@@ -198,7 +191,7 @@ def person_weeks(acts: Any, p: Params) -> Any:
 
 def first_weeks(b: Any) -> Any:
     """Per scored person, over all time: the first act's week and the first substantive act's week."""
-    acts = base_acts(b)
+    acts = base_acts(b, with_targets=False)
     s = acts.filter(acts.scored)
     sub = s.kind.isin(ONLINE_SUBSTANTIVE + OFFLINE)
     return s.group_by(person=s.actor).aggregate(

@@ -31,13 +31,23 @@ def responders(direct: Any) -> Any:
     return d.select(person=d.dst, other=d.src, week=d.week).distinct()
 
 
-def newcomers(all_acts: Any) -> Any:
+def newcomers(b: Any) -> Any:
     """(person, other, week): ``other``'s first substantive act ever answered ``person``."""
-    s = all_acts.filter(all_acts.scored & all_acts.kind.isin(ONLINE_SUBSTANTIVE + OFFLINE))
+    from .engagement import base_acts
+
+    a = base_acts(b, with_targets=False)
+    s = a.filter(a.scored & a.kind.isin(ONLINE_SUBSTANTIVE + OFFLINE))
     w = ibis.window(group_by=s.actor, order_by=[s.ts, s.id])
     s = s.mutate(rn=ibis.row_number().over(w))
-    first = s.filter((s.rn == 0) & s.dst.notnull() & (s.dst != ORG))
-    return first.select(person=first.dst, other=first.actor, week=first.week)
+    first = s.filter(s.rn == 0)
+    # whom it addressed: the target, else the parent's author (looked up for these acts only)
+    acts = b.table("activities").select(pid="id", pidentity="identity_id")
+    ids = b.table("identities").select(iid="id", iperson="person_id", iorg="is_org", ibot="is_bot")
+    first = first.left_join(acts, first.in_reply_to == acts.pid)
+    first = first.mutate(dst_identity=first.target_identity_id.coalesce(first.pidentity))
+    first = first.join(ids, first.dst_identity == ids.iid)
+    first = first.filter(~first.iorg & ~first.ibot & (first.iperson != first.actor))
+    return first.select(person=first.iperson, other=first.actor, week=first.week)
 
 
 def pagerank(direct: Any, me: Any, plan: Any) -> Any:

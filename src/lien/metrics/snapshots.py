@@ -277,16 +277,18 @@ def _score(ws: Any, p: Params, full: bool, today: date) -> ScoreSummary:
 
 def _calendar(ws: Any, grid_from: int, end: int, p: Params) -> None:
     weeks = list(range(grid_from, end + 1))
-    is_me, seg, cur = [], [], grid_from
+    is_me, seg, mi, cur = [], [], [], grid_from
     for w in weeks:
         sunday = week_date(w) + timedelta(days=6)
+        thursday = week_date(w) + timedelta(days=3)
+        mi.append(thursday.year * 12 + thursday.month - 1)
         me = p.demotion == "weekly" or (sunday + timedelta(days=7)).month != sunday.month
         if me:
             cur = w
         is_me.append(me)
         seg.append(cur)
     values_table(ws, "_lien_cal", {"week": pa.array(weeks, pa.int64()), "is_me": pa.array(is_me),
-                                          "seg": pa.array(seg, pa.int64())})
+                                          "seg": pa.array(seg, pa.int64()), "mi": pa.array(mi, pa.int64())})
 
 
 def _compute(plan: Plan, p: Params, events: bool) -> None:
@@ -298,8 +300,7 @@ def _compute(plan: Plan, p: Params, events: bool) -> None:
     cal = b.table("_lien_cal")
     L = p.lookback
     W13 = p.online_window
-    blocks = p.month_blocks()
-    W26 = blocks[-1][1] + 1
+    W26 = 26
     wts = p.effective_weights(events)
 
     acts = M("_lien_acts", base_acts(b, grid_from, end))
@@ -321,7 +322,7 @@ def _compute(plan: Plan, p: Params, events: bool) -> None:
     chan = sub.select(person=sub.actor, other=ibis.ifelse(sub.kind.isin(("attend", "volunteer", "speak", "host")),
                                                           "offline", sub.channel), week=sub.week).distinct()
     resp = responders(direct)
-    newc = newcomers(base_acts(b))
+    newc = newcomers(b)
     newc = newc.filter(newc.week >= grid_from)
     parts = [
         intervals(exw, L, 1.0, p.h_online, grid_from, "d_rec"),
@@ -330,7 +331,17 @@ def _compute(plan: Plan, p: Params, events: bool) -> None:
         intervals(resp, L, 1.0, p.h_online, grid_from, "d_a"),
         intervals(newc, NEWCOMER_WEEKS, 1.0, None, grid_from, "d_n"),
     ]
-    names = ["d_rec", "d_cp", "d_ch", "d_a", "d_n"]
+    # months (calendar, by each week's Thursday) with a check-in: a month counts from its
+    # first check-in until the week the window of `offline_window_months` months leaves it
+    off = acts.filter(acts.scored & acts.kind.isin(("attend", "volunteer", "speak", "host")))
+    off = off.join(cal, off.week == cal.week).group_by(person=off.actor, mi=cal.mi).aggregate(week=off.week.min())
+    starts = cal.group_by("mi").aggregate(first=cal.week.min())
+    off = off.left_join(starts, off.mi + p.offline_window_months == starts.mi)
+    off = off.mutate(end=off.first.fill_null(end + 1))
+    mdelta = off.select(person=off.person, week=off.week, delta=ibis.literal(1.0)).union(
+        off.select(person=off.person, week=off.end, delta=ibis.literal(-1.0)), distinct=False)
+    parts.append(mdelta.group_by("person", "week").aggregate(d_m=ibis._.delta.sum()))
+    names = ["d_rec", "d_cp", "d_ch", "d_a", "d_n", "d_m"]
     u = None
     for name, part in zip(names, parts):
         part = part.select("person", "week", **{n: (part[name] if n == name else ibis.literal(0.0)) for n in names})
@@ -363,7 +374,6 @@ def _compute(plan: Plan, p: Params, events: bool) -> None:
         c_onw=(g.n_online > 0).cast("int64").sum().over(cw),
         c_on=g.n_online.sum().over(cw),
         c_chk=g.n_checkins.sum().over(cw),
-        c_chkw=(g.n_checkins > 0).cast("int64").sum().over(cw),
         c_acts=g.n_acts.sum().over(cw),
         **{"r" + n[1:]: g[n].sum().over(cw) for n in names},
         k_day=g.dkey.max().over(cw),
@@ -374,10 +384,6 @@ def _compute(plan: Plan, p: Params, events: bool) -> None:
         return g[col] if k == 0 else g[col].lag(k).over(lw).fill_null(0)
 
     rel = (g.week - grid_from).cast("float64")
-    months = None
-    for lo, hi in blocks:
-        m = ((lag("c_chkw", lo) - lag("c_chkw", hi + 1)) > 0).cast("int64")
-        months = m if months is None else months + m
     g = g.mutate(
         x_offline=2.0 ** (-rel / p.h_offline) * (g.e_off - lag("e_off", L)),
         x_conversation=2.0 ** (-rel / p.h_online) * (g.e_conv - lag("e_conv", L)),
@@ -385,7 +391,7 @@ def _compute(plan: Plan, p: Params, events: bool) -> None:
         x_reciprocity=2.0 ** (-rel / p.h_online) * g.r_rec,
         responders=2.0 ** (-rel / p.h_online) * g.r_a,
         online_weeks=(g.c_onw - lag("c_onw", W13)).cast("int32"),
-        offline_months=months.cast("int32"),
+        offline_months=g.r_m.round().cast("int32"),
         online_13w=(g.c_on - lag("c_on", W13)).cast("int32"),
         checkins_13w=(g.c_chk - lag("c_chk", W13)).cast("int32"),
         checkins_26w=(g.c_chk - lag("c_chk", W26)).cast("int32"),
@@ -394,8 +400,8 @@ def _compute(plan: Plan, p: Params, events: bool) -> None:
         channels=g.r_ch.round().cast("int32"),
         newcomers=g.r_n.round().cast("int32"),
     )
-    g = M("_lien_grid1", g.drop("e_off", "e_conv", "e_light", "c_onw", "c_on", "c_chk", "c_chkw", "c_acts",
-                              "r_rec", "r_a", "r_cp", "r_ch", "r_n", *names))
+    g = M("_lien_grid1", g.drop("e_off", "e_conv", "e_light", "c_onw", "c_on", "c_chk", "c_acts",
+                              "r_rec", "r_a", "r_cp", "r_ch", "r_n", "r_m", *names))
 
     # values, points, the PES and the level rules of the week
     v_reg = ibis.greatest(ibis.least(1.0, g.online_weeks / p.online_weeks_full),

@@ -17,6 +17,8 @@ from .base import ibis_backend, resolve_as_of
 from .engagement import OFFLINE, ONLINE_SUBSTANTIVE, ORG, REACTIONS, Params, week_date, week_index
 
 BANDS = ("strong", "medium", "weak", "dormant")
+#: events larger than this make no co-attendance ties (a conference hall is not a bond)
+MAX_CO_ATTENDANCE = 200
 
 
 def direct_acts(acts: Any) -> Any:
@@ -53,6 +55,8 @@ def tie_points(acts: Any, direct: Any, ex: Any, p: Params) -> Any:
     r = pair(r, r.actor, r.dst).group_by("a", "b", "week").aggregate(reactions=ibis._.count())
     off = acts.filter(acts.kind.isin(OFFLINE) & acts.thread_id.notnull())
     att = off.group_by(ev=off.thread_id, who=off.actor).aggregate(week=off.week.min())
+    size = att.group_by("ev").aggregate(size=ibis._.count())
+    att = att.join(size, "ev").filter(lambda t: t.size <= MAX_CO_ATTENDANCE).drop("size")
     x, y = att.view(), att.view()
     co = x.join(y, [x.ev == y.ev, x.who < y.who]).select(a=x.who, b=y.who, week=ibis.greatest(x.week, y.week))
     co = co.group_by("a", "b", "week").aggregate(co_attendance=ibis._.count())

@@ -1,0 +1,190 @@
+"""Benchmark: a full `lien score` beside a bare DuckDB aggregate and a pandas PES, same data.
+
+    python bench/score.py --quick          # 100k acts, a minute
+    python bench/score.py                  # 1M and 10M acts (two years, Zipf people)
+    python bench/score.py --sizes 1000000
+
+Each measurement runs in its own process (peak memory from resource.getrusage). The synthetic
+community: people drawn from a Zipf-like law (a few very active, most once or twice), acts over
+two years: likes 40 %, comments 20 %, replies 15 %, posts 5 %, shares 5 %, follows 2 %,
+check-ins 8 % (weekly events), RSVPs 5 %; comments and replies answer earlier posts/comments of
+the same channel and address their author. Targets (issue 3): lien ≤ 3× the bare aggregate,
+≥ 3× faster than pandas, peak memory ≤ 4 GB at 10M.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def generate(path: str, n: int) -> None:
+    import lien
+
+    people = max(1000, n // 100)
+    ws = lien.open(path)
+    con = ws.con
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _g AS
+        SELECT i AS n,
+               least({people} - 1, CAST(floor(exp(random() * ln({people}))) AS BIGINT) - 1) AS who,
+               TIMESTAMP '2023-01-02' + to_microseconds(CAST(random() * 104 * 7 * 86400e6 AS BIGINT)) AS ts,
+               random() AS r, CAST(floor(random() * 4) AS INTEGER) AS ch
+        FROM range({n}) t(i)""").fetchall()
+    con.execute(f"""
+        INSERT INTO people (id, display_name, role)
+        SELECT 'p' || i, 'Person ' || i, 'community' FROM range({people}) t(i);
+        INSERT INTO identities (id, channel, key, display_name, person_id, is_org, is_bot)
+        SELECT 'i' || i, 'forum', 'user' || i || '@example.org', 'Person ' || i, 'p' || i, i = 0, false
+        FROM range({people}) t(i);
+        INSERT INTO events (id, channel, name, starts_at)
+        SELECT 'e' || w || '-' || k, 'meetup', 'Meetup ' || w || '-' || k, TIMESTAMP '2023-01-05 19:00' + INTERVAL 7 DAY * w
+        FROM range(105) t(w), range({max(1, n // 30000)}) u(k);
+    """).fetchall()
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _a AS
+        SELECT 'a' || n AS id, n, who, ts, ch,
+               CASE WHEN r < 0.40 THEN 'like' WHEN r < 0.60 THEN 'comment' WHEN r < 0.75 THEN 'reply'
+                    WHEN r < 0.80 THEN 'post' WHEN r < 0.85 THEN 'share' WHEN r < 0.87 THEN 'follow'
+                    WHEN r < 0.95 THEN 'attend' ELSE 'rsvp_yes' END AS kind
+        FROM _g""").fetchall()
+    # parents: the nearest earlier post (comments, likes, shares) or comment (replies) of the channel
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _p AS
+        SELECT a.id, a.n, a.who, a.ts, a.ch, a.kind,
+               CASE WHEN a.kind IN ('comment','like','share') THEN
+                    last_value(CASE WHEN a.kind = 'post' THEN a.id END IGNORE NULLS) OVER w
+                    WHEN a.kind = 'reply' THEN
+                    last_value(CASE WHEN a.kind IN ('comment','reply') THEN a.id END IGNORE NULLS) OVER w END AS parent
+        FROM _a a
+        WINDOW w AS (PARTITION BY a.ch ORDER BY a.ts ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)""").fetchall()
+    events = max(1, n // 30000)  # weekly meetups of ~25 people each
+    con.execute(f"""
+        INSERT INTO activities (id, channel, identity_id, kind, ts, thread_id, in_reply_to, target_identity_id)
+        SELECT a.id, CASE WHEN a.kind IN ('attend','rsvp_yes') THEN 'meetup' ELSE 'forum:' || a.ch END,
+               'i' || a.who, a.kind, a.ts,
+               CASE WHEN a.kind IN ('attend','rsvp_yes')
+                    THEN 'e' || CAST(datediff('day', DATE '2023-01-02', a.ts) // 7 AS VARCHAR) || '-'
+                         || CAST(a.n % {events} AS VARCHAR)
+                    WHEN a.kind = 'post' THEN a.id ELSE a.parent END,
+               a.parent, CASE WHEN a.parent IS NOT NULL THEN 'i' || p.who END
+        FROM _p a LEFT JOIN _p p ON p.id = a.parent""").fetchall()
+    con.execute("DROP TABLE _g; DROP TABLE _a; DROP TABLE _p").fetchall()
+    con.execute("CHECKPOINT").fetchall()
+    ws.close()
+
+
+def bare(path: str) -> None:
+    """The floor: one aggregate of every act per person and week, through the identities."""
+    import duckdb
+
+    con = duckdb.connect(path, read_only=True)
+    con.execute("""
+        SELECT i.person_id, datediff('day', DATE '1969-12-29', a.ts) // 7 AS week, count(*) AS acts,
+               sum(CASE a.kind WHEN 'comment' THEN 1 WHEN 'reply' THEN 1.5 WHEN 'post' THEN 1.5 ELSE 0 END) AS conv,
+               count(*) FILTER (WHERE a.kind = 'like') AS likes,
+               count(*) FILTER (WHERE a.kind = 'attend') AS checkins, count(DISTINCT a.channel) AS channels
+        FROM activities a JOIN identities i ON i.id = a.identity_id GROUP BY ALL""").fetchall()
+
+
+def score(path: str) -> None:
+    import lien
+    from lien.metrics.snapshots import score as run
+
+    ws = lien.open(path)
+    s = run(ws, full=True)
+    print(json.dumps({"rows": s.rows, "ties": s.ties}), file=sys.stderr)
+    ws.close()
+
+
+def pandas_pes(path: str) -> None:
+    """A straightforward pandas PES (components C1–C6 per person and week; no ties, no PageRank)."""
+    import duckdb
+    import numpy as np
+    import pandas as pd
+
+    con = duckdb.connect(path, read_only=True)
+    df = con.execute("""SELECT i.person_id AS person, a.kind, a.ts, a.channel, a.thread_id FROM activities a
+                        JOIN identities i ON i.id = a.identity_id WHERE NOT i.is_org""").df()
+    df["week"] = (df["ts"] - pd.Timestamp("1969-12-29")).dt.days // 7
+    w = {"comment": 1.0, "reply": 1.5, "post": 1.5, "message": 1.0}
+    df["conv"] = df["kind"].map(w).fillna(0.0)
+    df["light"] = df["kind"].isin(["like", "share", "follow"]).astype(float)
+    df["off"] = (df["kind"] == "attend").astype(float)
+    df["on"] = df["kind"].isin(list(w)).astype(int)
+    pw = df.groupby(["person", "week"]).agg(conv=("conv", "sum"), light=("light", "sum"), off=("off", "sum"),
+                                             on=("on", "sum")).reset_index()
+    pw["conv"] = pw["conv"].clip(upper=10)
+    pw["light"] = pw["light"].clip(upper=20)
+    end = int(df["week"].max())
+    frames = []
+    for person, g in pw.groupby("person"):
+        idx = np.arange(g["week"].min(), min(g["week"].max() + 52, end + 1))
+        g = g.drop(columns="person").set_index("week").reindex(idx, fill_value=0.0)
+        g["person"] = person
+        frames.append(g)
+    grid = pd.concat(frames)
+    grid.index.name = "week"
+    grid = grid.reset_index()
+    out = {}
+    for col, h in (("conv", 13), ("light", 13), ("off", 26)):
+        rel = grid["week"] - grid["week"].min()
+        e = (grid[col] * 2.0 ** (rel / h)).groupby(grid["person"]).cumsum()
+        lagged = e.groupby(grid["person"]).shift(52).fillna(0.0)
+        out[col] = 2.0 ** (-rel / h) * (e - lagged)
+    active = (grid["on"] > 0).astype(int).groupby(grid["person"]).cumsum()
+    w_on = active - active.groupby(grid["person"]).shift(13).fillna(0)
+    pes = (30 * (1 - np.exp(-out["off"] / 2)) + 25 * (1 - np.exp(-out["conv"] / 6))
+           + 15 * np.minimum(1, w_on / 7) + 5 * (1 - np.exp(-out["light"] / 15)))
+    grid["pes"] = pes
+    print(json.dumps({"rows": len(grid)}), file=sys.stderr)
+
+
+def measure(step: str, path: str) -> dict:
+    code = (f"import sys, time, resource; sys.path.insert(0, {str(ROOT / 'bench')!r}); import score as b; "
+            f"t = time.perf_counter(); b.{step}({path!r}); "
+            "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if r.returncode:
+        raise SystemExit(f"{step} failed:\n{r.stderr}")
+    secs, rss = r.stdout.split()[-2:]
+    return {"seconds": float(secs), "peak_gb": int(rss) / 1024 / 1024}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="1000000,10000000", help="comma-separated numbers of acts")
+    ap.add_argument("--quick", action="store_true", help="100k acts only")
+    ap.add_argument("--no-pandas", action="store_true", help="skip the pandas baseline")
+    args = ap.parse_args()
+    sizes = [100_000] if args.quick else [int(x) for x in args.sizes.split(",")]
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = str(Path(tmp) / "bench.duckdb")
+            t = time.perf_counter()
+            generate(path, n)
+            print(f"\n{n:,} acts generated in {time.perf_counter() - t:.1f} s")
+            measure("score", path)  # warm-up: compiles the scoring plan once (cached on disk)
+            res = {"bare DuckDB aggregate": measure("bare", path), "lien score (full)": measure("score", path)}
+            if not args.no_pandas:
+                res["pandas PES"] = measure("pandas_pes", path)
+            for k, v in res.items():
+                print(f"  {k:24s} {v['seconds']:8.2f} s   peak {v['peak_gb']:.2f} GB")
+            base = res["bare DuckDB aggregate"]["seconds"]
+            lien_s = res["lien score (full)"]["seconds"]
+            print(f"  lien / bare aggregate = {lien_s / base:.2f}× (target ≤ 3)")
+            if "pandas PES" in res:
+                print(f"  pandas / lien = {res['pandas PES']['seconds'] / lien_s:.2f}× (target ≥ 3)")
+            print(f"  lien peak memory {res['lien score (full)']['peak_gb']:.2f} GB (target ≤ 4 GB at 10M)")
+
+
+if __name__ == "__main__":
+    main()
