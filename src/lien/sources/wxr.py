@@ -154,6 +154,7 @@ class WxrSource(Source):
         self.orphans: Counter[str] = Counter()
         self.orphan_replies = 0
         self.future: list[str] = []
+        self._pending_authors: list[Identity] = []  # declared with the first batch
 
     def _tag(self, tag: str) -> str:
         """``{namespace}local`` → ``wp:local`` / ``content:local`` … (any WXR version, http or https)."""
@@ -259,7 +260,7 @@ class WxrSource(Source):
     # -- one item and its comments ---------------------------------------------------------------
     def _item(self, el: Any, n: int, batch: Batch) -> int:
         """Read one <item>; returns how many comments it held."""
-        if getattr(self, "_pending_authors", None):
+        if self._pending_authors:
             batch.identities.extend(self._pending_authors)
             self._pending_authors = []
         f: dict[str, str] = {}
