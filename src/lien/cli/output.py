@@ -15,8 +15,10 @@ from rich.table import Table
 from .. import i18n
 from ..errors import BadInput, LienError
 
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+# On a terminal rich fits tables to its width; in a pipe or a file (no width to fit) they are
+# printed unsqueezed rather than folded into 80 columns.
+out = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 240)
+err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 240)
 
 
 def _default(v: Any) -> Any:
