@@ -135,7 +135,7 @@ def write_wxr(c: Community, path: Path) -> None:
         ]
         for cm in by_post.get(post.id, []):
             who = cm.author
-            url = cm.url or who.profile_url or ""
+            url = cm.url or who.actor_uri or ""  # their Mastodon account as their website
             user_id = AUTHOR_IDS.get(who.login or "", 0)
             out += [
                 "\t\t<wp:comment>",
@@ -173,7 +173,7 @@ def blog_fallback(c: Community) -> Iterable[dict[str, Any]]:
         addressed = parent.author if parent else cm.post.author
         yield {"id": f"comment-{cm.id}", "kind": kind, "ts": _iso(cm.ts),
                "actor": who.email or cm.url or who.name, "actor_name": who.name,
-               "actor_email": who.email, "actor_url": cm.url or who.profile_url,
+               "actor_email": who.email, "actor_url": cm.url or who.actor_uri,
                "thread": f"post-{cm.post.id}", "in_reply_to": f"comment-{parent.id}" if parent else f"post-{cm.post.id}",
                "target": addressed.email or addressed.name, "url": f"{cm.post.url}#comment-{cm.id}",
                "text": cm.text, "channel": BLOG_CHANNEL}
@@ -290,7 +290,7 @@ def notifications(c: Community) -> Iterable[dict[str, Any]]:
     for n in c.notifications:
         who = n.account
         row: dict[str, Any] = {"id": f"notification-{n.id}", "kind": kinds[n.type], "ts": _iso(n.ts),
-                               "actor": who.actor_uri, "actor_name": who.name, "actor_url": who.profile_url,
+                               "actor": who.actor_uri, "actor_name": who.name, "actor_url": who.actor_uri,
                                "target": OUR_ACTOR, "channel": MASTODON_CHANNEL}
         st = n.status
         if n.type == "mention" and st is not None:

@@ -86,15 +86,15 @@ def write(out: Path, c: Community, available: set[str] | None = None) -> list[Pa
     formats.write_wxr(c, blog)
     parts.append(_part("blog", "wxr", [blog], available, fb, formats.blog_fallback(c)))
 
-    masto = out / "mastodon-archive"
-    formats.write_mastodon(c, masto)
-    parts.append(_part("mastodon", "mastodon", [masto], available, fb, formats.mastodon_fallback(c)))
-
-    # after the archive: the notifications carry the members' names and profile pages (the
-    # archive only knows their handles), and the last import's details win
+    # the notifications before the archive: they name the members (the archive only knows
+    # their handles), and a person keeps the name they were first seen with
     notes = out / "mastodon-notifications.jsonl"
     formats.write_fallback(notes, formats.notifications(c))
     parts.append(Part("notifications", "jsonl", [notes]))
+
+    masto = out / "mastodon-archive"
+    formats.write_mastodon(c, masto)
+    parts.append(_part("mastodon", "mastodon", [masto], available, fb, formats.mastodon_fallback(c)))
 
     meetup = out / "meetup"
     formats.write_meetup(c, meetup)
