@@ -237,20 +237,21 @@ def _drop_stage(con: Any) -> None:
     con.execute("DROP SEQUENCE IF EXISTS _stage_seq")
 
 
-def _register_udfs(con: Any) -> None:
-    import duckdb
-    import pyarrow.compute as pc  # noqa: F401
-
+def _html_text(col: pa.Array) -> pa.Array:
     from ..text import html_to_text
 
-    def html_text(col: pa.Array) -> pa.Array:
-        return pa.array([html_to_text(x) for x in col.to_pylist()], type=pa.string())
+    return pa.array([html_to_text(x) for x in col.to_pylist()], type=pa.string())
 
-    try:
-        con.create_function("lien_html_to_text", html_text, [duckdb.sqltype("VARCHAR")], duckdb.sqltype("VARCHAR"),
-                            type="arrow", side_effects=False)
-    except duckdb.Error:
-        pass  # already registered on this connection
+
+def _register_udfs(con: Any) -> None:
+    """Register lien's SQL functions unless they are there: connections to one database file
+    in one process share its catalog, and a failed CREATE would abort the import's transaction."""
+    import duckdb
+
+    if con.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = 'lien_html_to_text'").fetchall()[0][0]:
+        return
+    con.create_function("lien_html_to_text", _html_text, [duckdb.sqltype("VARCHAR")], duckdb.sqltype("VARCHAR"),
+                        type="arrow", side_effects=False)
 
 
 def _native(v: dict[str, Any] | None) -> str | None:
@@ -391,9 +392,12 @@ def _merge(ws: Any, source_id: int, s: ImportSummary, now: datetime) -> None:
             OR (n.is_org AND NOT i.is_org) OR (n.is_bot AND NOT i.is_bot))
     """)
 
-    # activities: ids resolved, duplicates inside the input collapsed (last wins)
+    # activities: ids resolved, duplicates inside the input collapsed (last wins); the
+    # window that collapses them costs a sort, so it only runs when there are duplicates
     actor_id = _idexpr("coalesce(actor_channel, channel)", "actor")
     target_id = _idexpr("coalesce(target_channel, channel)", "target")
+    dups = con.execute("SELECT count(*) <> count(DISTINCT id) FROM _stage_activities").fetchall()[0][0]
+    dedup = "QUALIFY row_number() OVER (PARTITION BY id ORDER BY seq DESC) = 1" if dups else ""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _acts AS
         SELECT id, channel,
@@ -402,7 +406,7 @@ def _merge(ws: Any, source_id: int, s: ImportSummary, now: datetime) -> None:
                CASE WHEN target IS NULL OR trim(target) = '' THEN NULL ELSE {target_id} END AS target_identity_id,
                url, title, text, lang, ? AS source_id, native
         FROM _stage_activities
-        QUALIFY row_number() OVER (PARTITION BY id ORDER BY seq DESC) = 1
+        {dedup}
     """, [source_id])
     # people forgotten before stay forgotten
     gone = con.execute("""

@@ -119,8 +119,11 @@ class _Tabular(Source):
         id_expr = (sql_hash(ns, val("id")) if "id" in mapping else
                    sql_hash(ns, *[f"coalesce({val(f)}, '')" for f in ("kind", "ts", "actor", "thread", "in_reply_to",
                                                                        "target", "event", "url", "text")]))
+        kinds = ", ".join(_lit(k) for k in ACTIVITY_KINDS)
+        # views, not tables: each query below computes only the columns it needs, and the rows
+        # are copied once, into the loader's stage; the few bad rows are kept in a table
         con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE _tab AS
+            CREATE OR REPLACE TEMP VIEW _tab_all AS
             SELECT _row, {id_expr} AS id, {channel} AS channel, {kind} AS kind, {v_ts} AS ts_raw, {ts} AS ts,
                    {val('actor')} AS actor, {val('actor_name')} AS actor_name, {val('actor_email')} AS actor_email,
                    {val('actor_url')} AS actor_url, {val('thread')} AS thread, {val('in_reply_to')} AS in_reply_to,
@@ -131,6 +134,13 @@ class _Tabular(Source):
                    {native} AS native
             FROM _tab_raw
         """)
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _tab_bad AS
+            SELECT _row, kind, ts_raw, kind IS NULL OR kind NOT IN ({kinds}) AS bad_kind FROM _tab_all
+            WHERE kind IS NULL OR kind NOT IN ({kinds}) OR ts IS NULL
+        """)
+        con.execute("CREATE OR REPLACE TEMP VIEW _tab AS "
+                    "SELECT *, _row IN (SELECT _row FROM _tab_bad) AS _bad FROM _tab_all")
         self._check_rows()
         acts = f"""
             SELECT id, channel, kind, ts, actor, NULL AS actor_channel,
@@ -142,10 +152,12 @@ class _Tabular(Source):
         """
         sql = {"activities": acts}
         if any(f in mapping for f in ("actor_name", "actor_email", "actor_url")):
+            # one row per account (the last record's name, URL and e-mail win), not one per act
             sql["identities"] = """
-                SELECT channel, actor AS key, actor_name AS display_name, actor_url AS url, actor_email AS email,
+                SELECT channel, actor AS key, arg_max(actor_name, _row) AS display_name,
+                       arg_max(actor_url, _row) AS url, arg_max(actor_email, _row) AS email,
                        false AS is_org, false AS is_bot, NULL AS native
-                FROM _tab WHERE NOT _bad AND actor IS NOT NULL"""
+                FROM _tab WHERE NOT _bad AND actor IS NOT NULL GROUP BY channel, actor"""
         if "event" in mapping:
             sql["events"] = f"""
                 SELECT {sql_hash(ns, "'event'", 'event')} AS id, any_value(channel) AS channel,
@@ -156,8 +168,9 @@ class _Tabular(Source):
         try:
             yield Batch(sql=sql, records=n_raw)
         finally:
-            con.execute("DROP TABLE IF EXISTS _tab")
-            con.execute("DROP TABLE IF EXISTS _tab_raw")
+            for stmt in ("DROP VIEW IF EXISTS _tab", "DROP VIEW IF EXISTS _tab_all", "DROP TABLE IF EXISTS _tab_bad",
+                         "DROP TABLE IF EXISTS _tab_raw"):
+                con.execute(stmt)
 
     @staticmethod
     def _ts_sql(v: str, fmt: str | None) -> str:
@@ -171,14 +184,7 @@ class _Tabular(Source):
             ELSE CAST(try_cast({v} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP) END"""
 
     def _check_rows(self) -> None:
-        kinds = ", ".join(_lit(k) for k in ACTIVITY_KINDS)
-        self.con.execute(f"""
-            ALTER TABLE _tab ADD COLUMN _bad BOOLEAN;
-            UPDATE _tab SET _bad = (kind IS NULL OR kind NOT IN ({kinds}) OR ts IS NULL);
-        """)
-        bad = self.con.execute(f"""
-            SELECT _row, kind, ts_raw, kind IS NULL OR kind NOT IN ({kinds}) AS bad_kind
-            FROM _tab WHERE _bad ORDER BY _row""").fetchall()
+        bad = self.con.execute("SELECT _row, kind, ts_raw, bad_kind FROM _tab_bad ORDER BY _row").fetchall()
         for row, kind, ts_raw, bad_kind in bad:
             where = self._record_name(row)
             if bad_kind:
@@ -234,17 +240,9 @@ class JsonLinesSource(_Tabular):
         return f"read_json({_lit(str(self.path))}, format = 'newline_delimited', ignore_errors = true)"
 
     def _check_raw(self, n_raw: int) -> None:
-        lines = 0
-        blank = re.compile(rb"(?m)^[ \t\r]*\n")
-        with open(self.path, "rb") as f:
-            tail = b""
-            while chunk := f.read(1 << 24):
-                chunk = tail + chunk
-                cut = chunk.rfind(b"\n") + 1
-                body, tail = chunk[:cut], chunk[cut:]
-                lines += body.count(b"\n") - len(blank.findall(body))
-            if tail.strip():
-                lines += 1
+        lines = self._count_lines(blank_lines=False)
+        if lines != n_raw:  # blank lines, or lines DuckDB dropped: count again, carefully
+            lines = self._count_lines(blank_lines=True)
         # ignore_errors turns a malformed line into a row of nulls
         empty = self.con.execute("SELECT count(*) FROM _tab_raw WHERE COLUMNS(* EXCLUDE (_row)) IS NULL").fetchone()[0]
         if lines != n_raw or empty:
@@ -254,6 +252,21 @@ class JsonLinesSource(_Tabular):
                 self.bad("the file", f"{lines} JSON objects, one per line", f"{n_raw} readable")
             self.con.execute("""DELETE FROM _tab_raw WHERE _row IN
                                 (SELECT _row FROM _tab_raw WHERE COLUMNS(* EXCLUDE (_row)) IS NULL)""")
+
+    def _count_lines(self, blank_lines: bool) -> int:
+        """Lines holding something; ``blank_lines=False`` counts every line (fast: no regex)."""
+        lines = 0
+        blank = re.compile(rb"(?m)^[ \t\r]*\n")
+        with open(self.path, "rb") as f:
+            tail = b""
+            while chunk := f.read(1 << 24):
+                chunk = tail + chunk
+                cut = chunk.rfind(b"\n") + 1
+                body, tail = chunk[:cut], chunk[cut:]
+                lines += body.count(b"\n") - (len(blank.findall(body)) if blank_lines else 0)
+            if tail.strip():
+                lines += 1
+        return lines
 
     def _scan_lines(self) -> None:
         with open(self.path, "rb") as f:
