@@ -84,7 +84,8 @@ HOSTILE = {
 @pytest.fixture(scope="session")
 def web_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder holding the demo workspace (lien.duckdb + lien.toml) as of 2026-11-18, plus one
-    hostile message addressed to us; tests that change it copy the folder first."""
+    hostile message addressed to us and a message from Camille Rousseau's second e-mail address
+    (a merge suggestion); tests that change it copy the folder first."""
     import json
     from datetime import date
 
@@ -99,6 +100,10 @@ def web_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "id": "x1", "kind": "message", "ts": "2026-11-12T10:00:00", "actor": "mallory@evil.example",
             "actor_name": HOSTILE["name"], "channel": "mail:contact", "target": "contact@reparlien.example",
             "title": HOSTILE["title"], "text": HOSTILE["text"], "url": "javascript:window.__xss=5",
+        }) + "\n" + json.dumps({
+            "id": "x2", "kind": "message", "ts": "2026-11-10T09:00:00", "actor": "camille.rousseau@autre.example",
+            "actor_name": "Camille Rousseau", "channel": "mail:contact", "target": "contact@reparlien.example",
+            "text": "Bonjour, je peux venir samedi ?",
         }) + "\n", encoding="utf-8")
         do_import(w, f, format="jsonl")
     finally:

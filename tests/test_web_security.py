@@ -80,7 +80,7 @@ def test_headers_forbid_inline_script_and_framing(c: TestClient) -> None:
     r = c.get("/")
     csp = r.headers["content-security-policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
-    assert r.headers["x-frame-options"] == "DENY" and r.headers["referrer-policy"] == "no-referrer"
+    assert r.headers["x-frame-options"] == "DENY" and r.headers["referrer-policy"] == "same-origin"
     assert r.headers["x-content-type-options"] == "nosniff"
     assert "<script>" not in r.text.replace('<script src="/static/lien.js" defer></script>', "")
 
@@ -99,6 +99,8 @@ def test_csrf_on_every_state_changing_route(c: TestClient) -> None:
         r = c.post(p, data={"metric": "R1", "csrf": "forged"})                 # wrong token
         assert r.status_code == 403, p
         r = c.post(p, data={"metric": "R1", "csrf": good}, headers={"origin": "https://evil.example"})
+        assert r.status_code == 403, p
+        r = c.post(p, data={"metric": "R1"}, headers={"origin": "null"})      # an opaque origin, no token
         assert r.status_code == 403, p
     r = c.post("/api/goals/add", json={"metric": "R1", "target": 99}, headers={"x-csrf-token": good,
                                                                                "origin": BASE})

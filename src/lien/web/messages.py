@@ -268,6 +268,8 @@ M: dict[str, tuple[str, str]] = {
                        "il demande."),
     "web.goals.add_defaults": ("Add the usual quarterly objectives", "Ajouter les objectifs trimestriels habituels"),
     "web.goals.progress": ("Progress, month by month", "Progression, mois par mois"),
+    "web.goals.show_progress": ("Show its progress over the last six months",
+                                "Voir sa progression sur les six derniers mois"),
     "web.goals.target": ("Target", "Cible"),
     "web.goals.note": ("Note", "Note"),
     "web.goals.edit": ("Edit", "Modifier"),

@@ -7,9 +7,10 @@
   a per-process secret (HttpOnly, SameSite=Strict).
 * **CSRF.** Double-submit token: a random ``lien_csrf`` cookie (SameSite=Strict) that every
   state-changing request must repeat in the ``csrf`` form field or the ``X-CSRF-Token``
-  header; a foreign ``Origin`` is refused as well.
+  header; an ``Origin`` naming another site is refused as well.
 * **Headers.** A Content-Security-Policy with no inline script at all (``script-src 'self'``),
-  so an imported ``<script>`` could not run even if escaping failed; no framing, no referrer.
+  so an imported ``<script>`` could not run even if escaping failed; no framing, no referrer
+  sent to other sites.
 * **Host.** Only the host names the server was bound to (DNS-rebinding protection).
 """
 from __future__ import annotations
@@ -35,7 +36,7 @@ HEADERS = {
     "content-security-policy": CSP,
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "same-origin",     # no referrer to imported links; same-origin POSTs keep their Origin
     "cross-origin-opener-policy": "same-origin",
 }
 
@@ -106,7 +107,9 @@ def csrf_ok(cookie: str | None, sent: str | None) -> bool:
 
 
 def origin_ok(origin: str | None, host: str | None) -> bool:
-    """A present Origin must be this server (browsers send it on cross-site POSTs)."""
+    """An Origin naming another site is refused (browsers send it on cross-site POSTs). An absent
+    or opaque ("null": privacy settings, no-referrer policies) one proves nothing either way: the
+    CSRF token decides."""
     if not origin or origin == "null":
-        return origin is None
+        return True
     return urlsplit(origin).netloc == (host or "")

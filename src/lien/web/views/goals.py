@@ -9,6 +9,9 @@ from ..pages import Ctx, action, page
 
 #: points of the progress chart: the value at the end of each of these past months
 HISTORY_MONTHS = 6
+#: with more goals than this, a goal's history is computed when asked (?history=ID): each point
+#: is one measurement of the indicator, and a page should not wait for dozens of them
+HISTORY_ALWAYS = 3
 
 
 def _history(ws: Any, g: dict[str, Any], week: date) -> list[dict[str, Any]]:
@@ -29,7 +32,10 @@ def build(ctx: Ctx) -> dict[str, Any]:
 
     checked = lib.check(ctx.ws, ctx.arg("as_of"))
     week = checked["as_of"]
-    goals = [{**g, "history": _history(ctx.ws, g, min(week, g["checked_at"]))} for g in checked["goals"]]
+    asked = ctx.arg("history")
+    many = len(checked["goals"]) > HISTORY_ALWAYS
+    goals = [{**g, "history": _history(ctx.ws, g, min(week, g["checked_at"]))
+              if not many or asked == str(g["id"]) else None} for g in checked["goals"]]
     indicators = [{"code": code, "name": ctx.t(f"goals.name.{code}"), "unit": i.unit, "comparison": i.comparison,
                    "default_target": i.default_target, "relative": i.relative}
                   for code, i in lib.INDICATORS.items() if code != "B1"]
