@@ -172,7 +172,9 @@ def test_goal_create_edit_remove(web_demo: Path, tmp_path: Path) -> None:
         assert r.status_code == 303 and r.headers["location"] == "/goals"
         g = api(c, "/goals")["goals"]
         assert [(x["metric"], x["target"], x["deadline"]) for x in g] == [("R1", 95.0, "2026-12-31")]
-        assert len(g[0]["history"]) == 6 and g[0]["verdict"] in ("on_track", "at_risk")
+        assert [h["week"] for h in g[0]["history"]] == ["2026-06-28", "2026-07-26", "2026-08-30", "2026-09-27",
+                                                        "2026-10-25", "2026-11-15"]
+        assert g[0]["verdict"] in ("on_track", "at_risk")
         gid = g[0]["id"]
         r = c.post(f"/api/goals/{gid}/edit", json={"target": "90", "note": "a <b>note</b>"},
                    headers={"x-csrf-token": token})

@@ -16,14 +16,14 @@ HISTORY_ALWAYS = 3
 
 def _history(ws: Any, g: dict[str, Any], week: date) -> list[dict[str, Any]]:
     from ...metrics import goals as lib
-    from ...metrics.base import week_end
+    from ...metrics.levels import month_end_weeks
 
-    points, d = [], week
-    for _ in range(HISTORY_MONTHS):
+    points = []
+    for monday in month_end_weeks(week, HISTORY_MONTHS):   # each month's last snapshot week, this one last
+        d = monday + timedelta(days=6)
         v, _basis = lib.value(ws, g["metric"], d, g["scope"])
         points.append({"week": d, "value": v})
-        d = week_end(d.replace(day=1) - timedelta(days=1))
-    return points[::-1]
+    return points
 
 
 @page("goals", "/goals")
