@@ -277,16 +277,16 @@ def _stage(con: Any, batch: Batch) -> int:
     for kind in ("identities", "activities", "events"):
         names = STAGE_COLUMNS[kind].names
         if kind in batch.sql:
-            first = con.execute("SELECT nextval('_stage_seq')").fetchone()[0]
+            cols = list(names)
+            if kind == "activities":  # bulk text may hold HTML: reduce it while staging (no UPDATE pass)
+                _register_udfs(con)
+                cols[names.index("text")] = ("CASE WHEN contains(text, '<') OR contains(text, '&') "
+                                             "THEN lien_html_to_text(text) ELSE text END")
             got = con.execute(
                 f"INSERT INTO _stage_{kind} ({', '.join(names)}, seq) "
-                f"SELECT {', '.join(names)}, nextval('_stage_seq') FROM ({batch.sql[kind]})"
+                f"SELECT {', '.join(cols)}, nextval('_stage_seq') FROM ({batch.sql[kind]})"
             ).fetchone()[0]
             n += got if kind != "identities" else 0
-            if kind == "activities":  # bulk text may hold HTML: reduce it to text, vectorised
-                _register_udfs(con)
-                con.execute("""UPDATE _stage_activities SET text = lien_html_to_text(text)
-                               WHERE seq > ? AND (contains(text, '<') OR contains(text, '&'))""", [first])
         part = getattr(batch, kind)
         if isinstance(part, list):
             if not part:
