@@ -18,6 +18,9 @@ expression into a table.
 from __future__ import annotations
 
 import hashlib
+import os
+import sys
+import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -57,9 +60,17 @@ class ScoreSummary:
 # recorded; a later run with the same settings replays them without rebuilding or
 # recompiling the expressions (the run's weeks come from the one-row table _lien_run).
 
+_PROFILE = bool(os.environ.get("LIEN_PROFILE"))
+
+
 def _run(ws: Any, sql: str, params: list[Any] | None = None) -> list[Any]:
     """Execute and read the whole result (DuckDB keeps the connection busy until then)."""
-    return ws.con.execute(sql, params or []).fetchall()
+    if not _PROFILE:
+        return ws.con.execute(sql, params or []).fetchall()
+    t = time.perf_counter()
+    out = ws.con.execute(sql, params or []).fetchall()
+    print(f"[lien score] {time.perf_counter() - t:7.2f} s  {' '.join(sql.split())[:110]}", file=sys.stderr)
+    return out
 
 
 class Plan:
@@ -353,7 +364,9 @@ def _compute(plan: Plan, p: Params, events: bool) -> None:
     recv = acts.filter(acts.dst.notnull() & (acts.dst != ORG)).select(person=acts.dst, week=acts.week)
     span = pw.select("person", "week").union(recv, distinct=False)
     span = span.group_by("person").aggregate(lo=span.week.min(), hi=span.week.max())
-    grid = span.select("person", week=ibis.range(span.lo, ibis.least(span.hi + L, end + 1)).unnest())
+    # windows partition by an integer stand-in for the person (sorting strings costs a third more)
+    span = span.mutate(pk=ibis.row_number().over(order_by="person"))
+    grid = span.select("person", "pk", week=ibis.range(span.lo, ibis.least(span.hi + L, end + 1)).unnest())
     fw = first_weeks(b)
     roles = b.table("people").select(pid="id", role="role")
     g = grid.join(cal, "week").left_join(pw, ["person", "week"]).drop("person_right", "week_right")
@@ -365,7 +378,7 @@ def _compute(plan: Plan, p: Params, events: bool) -> None:
     g = g.mutate(**zero)
 
     # cumulative sums along each person's weeks
-    cw = ibis.cumulative_window(group_by="person", order_by="week")
+    cw = ibis.cumulative_window(group_by="pk", order_by="week")
     rel = (g.week - grid_from).cast("float64")
     g = g.mutate(
         e_off=(g.off * 2.0 ** (rel / p.h_offline)).sum().over(cw),
@@ -378,7 +391,7 @@ def _compute(plan: Plan, p: Params, events: bool) -> None:
         **{"r" + n[1:]: g[n].sum().over(cw) for n in names},
         k_day=g.dkey.max().over(cw),
     )
-    lw = ibis.window(group_by="person", order_by="week")
+    lw = ibis.window(group_by="pk", order_by="week")
 
     def lag(col: str, k: int) -> Any:
         return g[col] if k == 0 else g[col].lag(k).over(lw).fill_null(0)
@@ -425,9 +438,9 @@ def _compute(plan: Plan, p: Params, events: bool) -> None:
     g = g.mutate(pes=pes, level_rule=rule)
     # promotion at once; demotion only at a month's last week, to the best level of the
     # last `grace` weeks (so someone below their level for `grace` weeks moves down then)
-    grace = ibis.window(group_by="person", order_by="week", preceding=max(p.grace - 1, 0), following=0)
+    grace = ibis.window(group_by="pk", order_by="week", preceding=max(p.grace - 1, 0), following=0)
     g = g.mutate(gmax=g.level_rule.max().over(grace))
-    seg = ibis.cumulative_window(group_by=["person", "seg"], order_by="week")
+    seg = ibis.cumulative_window(group_by=["pk", "seg"], order_by="week")
     g = g.mutate(level=ibis.ifelse(g.is_me, g.gmax, g.level_rule).max().over(seg).cast("int8"))
 
     # cooling and prescribers
@@ -435,7 +448,7 @@ def _compute(plan: Plan, p: Params, events: bool) -> None:
     g = g.mutate(
         last_day=ibis.ifelse(g.k_day > 0, last_day, ibis.null("int64")),
         median_gap_days=ibis.ifelse(g.k_day > 0, med, ibis.null("float64")),
-        was_regular=g.level.max().over(ibis.window(group_by="person", order_by="week",
+        was_regular=g.level.max().over(ibis.window(group_by="pk", order_by="week",
                                                    preceding=WAS_REGULAR_WEEKS - 1, following=0)),
     )
     silent = g.week * 7 + 3 - g.last_day  # days from the last active day to the week's Sunday
