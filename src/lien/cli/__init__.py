@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
+
+try:  # recent Typer runs on its own vendored copy of Click: catch its exceptions, and click's
+    from typer._click.exceptions import ClickException as _TyperClickException
+except ImportError:  # pragma: no cover - older Typer on the real Click
+    from click import ClickException as _TyperClickException
+from click import ClickException as _ClickException
+
+_CLICK_ERRORS = (_TyperClickException, _ClickException)
 
 from ..errors import LienError, UsageError
 from .app import app
@@ -40,12 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     except LienError as e:
         print_error(e)
         return 2 if isinstance(e, UsageError) else 1
-    except click.exceptions.Exit as e:
+    except typer.Exit as e:
         return int(e.exit_code or 0)
-    except click.ClickException as e:
+    except _CLICK_ERRORS as e:
         e.show()
-        return e.exit_code
-    except click.exceptions.Abort:
+        return int(e.exit_code)
+    except typer.Abort:
         print("Aborted.", file=sys.stderr)
         return 130
     except KeyboardInterrupt:

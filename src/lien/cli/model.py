@@ -62,6 +62,9 @@ i18n.register({
     "band.dormant": {"en": "dormant", "fr": "en sommeil"},
     "person.level": {"en": "Level: {level}", "fr": "Niveau : {level}"},
     "person.next": {"en": "To become {level}: {needs}", "fr": "Pour devenir {level} : {needs}"},
+    "person.accounts": {"en": "Accounts: {accounts}", "fr": "Comptes : {accounts}"},
+    "person.timeline": {"en": "Latest acts, all accounts", "fr": "Derniers actes, tous comptes confondus"},
+    "col.when": {"en": "when", "fr": "quand"},
     "person.changes": {"en": "Since last week:", "fr": "Depuis la semaine dernière :"},
     "person.no_change": {"en": "No change since last week.", "fr": "Aucun changement depuis la semaine dernière."},
     "person.total": {"en": "Total", "fr": "Total"},
@@ -124,12 +127,21 @@ def person(
     who: str = typer.Argument(..., help="A person id, an e-mail/handle, or (a unique part of) a name."),
     as_of: Optional[str] = AsOf,
     explain: bool = typer.Option(False, "--explain", help="Show each component with its raw counts, and what changed."),
+    timeline: int = typer.Option(10, "--timeline", "-t", help="How many of their latest acts to list, across all "
+                                 "their accounts (0: none)."),
     json: bool = JsonOpt,
 ) -> None:
-    """One person's score, level and tags; --explain shows where every point comes from."""
+    """One person's score, level and tags, and their latest acts on every channel; --explain shows where every
+    point comes from."""
+    from ..identity import timeline as get_timeline
     from ..metrics.persons import person as get
 
-    d = get(ws(), who, as_of=as_of)
+    w = ws()
+    d = get(w, who, as_of=as_of)
+    acts = get_timeline(w, d["person_id"], limit=timeline)["acts"] if timeline else []
+    d["timeline"] = acts
+    d["accounts"] = w.rows("SELECT channel, key, display_name FROM identities WHERE person_id = ? ORDER BY channel, key",
+                           [d["person_id"]])
     if json:
         print_json(d)
         return
@@ -151,6 +163,13 @@ def person(
     if d["next_level"] and d["next_level"]["needs"]:
         out.print(i18n.t("person.next", level=_lv(d["next_level"]["level"]), needs="; ".join(d["next_level"]["needs"])),
                   markup=False)
+    if len(d["accounts"]) > 1:
+        out.print(i18n.t("person.accounts", accounts=", ".join(f"{a['channel']} {a['key']}" for a in d["accounts"])),
+                  markup=False)
+    if acts:
+        print_table([{**a, "what": a["title"] or (a["text"] or "")[:80]} for a in acts],
+                    [("ts", "col.when"), ("kind", "col.kind"), ("channel", "col.channel"), ("what", "")],
+                    title=i18n.t("person.timeline"))
 
 
 @app.command()
