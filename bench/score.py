@@ -3,6 +3,7 @@
     python bench/score.py --quick          # 100k acts, a minute
     python bench/score.py                  # 1M and 10M acts (two years, Zipf people)
     python bench/score.py --sizes 1000000
+    python bench/score.py --sizes 1000000 --profile --no-pandas   # and the slowest statements
 
 Each measurement runs in its own process (peak memory from resource.getrusage). The synthetic
 community: people drawn from a Zipf-like law (a few very active, most once or twice), acts over
@@ -148,13 +149,20 @@ def pandas_pes(path: str) -> None:
     print(json.dumps({"rows": len(grid)}), file=sys.stderr)
 
 
-def measure(step: str, path: str) -> dict:
+def measure(step: str, path: str, profile: bool = False) -> dict:
+    import os
+
     code = (f"import sys, time, resource; sys.path.insert(0, {str(ROOT / 'bench')!r}); import score as b; "
             f"t = time.perf_counter(); b.{step}({path!r}); "
             "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    env = dict(os.environ, LIEN_PROFILE="1") if profile else None
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     if r.returncode:
         raise SystemExit(f"{step} failed:\n{r.stderr}")
+    if profile:  # the slowest statements of the run (LIEN_PROFILE=1 times each one)
+        lines = [ln for ln in r.stderr.splitlines() if ln.startswith("[lien score]")]
+        for ln in sorted(lines, key=lambda ln: -float(ln.split()[2]))[:12]:
+            print("   ", ln[:120])
     secs, rss = r.stdout.split()[-2:]
     return {"seconds": float(secs), "peak_gb": int(rss) / 1024 / 1024}
 
@@ -164,6 +172,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="1000000,10000000", help="comma-separated numbers of acts")
     ap.add_argument("--quick", action="store_true", help="100k acts only")
     ap.add_argument("--no-pandas", action="store_true", help="skip the pandas baseline")
+    ap.add_argument("--profile", action="store_true", help="list the slowest statements of the lien run")
     args = ap.parse_args()
     sizes = [100_000] if args.quick else [int(x) for x in args.sizes.split(",")]
     for n in sizes:
@@ -173,7 +182,7 @@ def main() -> None:
             generate(path, n)
             print(f"\n{n:,} acts generated in {time.perf_counter() - t:.1f} s")
             measure("score", path)  # warm-up: compiles the scoring plan once (cached on disk)
-            res = {"bare DuckDB aggregate": measure("bare", path), "lien score (full)": measure("score", path)}
+            res = {"bare DuckDB aggregate": measure("bare", path), "lien score (full)": measure("score", path, args.profile)}
             if not args.no_pandas:
                 res["pandas PES"] = measure("pandas_pes", path)
             for k, v in res.items():

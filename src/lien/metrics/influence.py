@@ -56,6 +56,13 @@ def pagerank(direct: Any, me: Any, plan: Any) -> Any:
 
     Returns (week, node, rank, pct), ``pct`` = percentile of the rank among people (the
     organisation is a node, not ranked)."""
+    # nodes are numbered for the loop (joins and groupings on integers, not strings)
+    names = direct.select(node=direct.src).union(direct.select(node=direct.dst)).distinct()
+    names = plan.materialize("_lien_pr_ids", names.mutate(k=ibis.row_number().over(order_by="node")))
+    si = names.select(s_node="node", s_k="k")
+    di = names.select(d_node="node", d_k="k")
+    direct = direct.join(si, direct.src == si.s_node).join(di, direct.dst == di.d_node)
+    direct = direct.select(week=direct.week, src=direct.s_k, dst=direct.d_k)
     e = direct.join(me, [direct.week <= me.m, direct.week > me.m - GRAPH_WEEKS])
     e = e.group_by(m=e.m, src=e.src, dst=e.dst).aggregate(w=ibis._.count().cast("float64"))
     outw = e.group_by("m", "src").aggregate(out=ibis._.w.sum())
@@ -86,6 +93,7 @@ def pagerank(direct: Any, me: Any, plan: Any) -> Any:
     diff = r0.select(d=(r0.r_prev - r0.r).abs()).d.max()
     plan.loop(bodies, b.compile(diff), ITERATIONS // 2, TOLERANCE)
     rank = b.table("_lien_pr_r0")
+    rank = rank.join(names, rank.node == names.k).select(m=rank.m, node=names.node, r=rank.r)
     people = rank.filter(rank.node != ORG)
     pct = ibis.percent_rank().over(ibis.window(group_by=people.m, order_by=people.r))
     return people.select(week=people.m, node=people.node, rank=people.r, pct=pct)
