@@ -65,11 +65,15 @@ def channels(ws: Any, as_of: str | date | None = None, *, channel: str | None = 
     pubs = mine.select(channel=mine.channel.cast("!string"), ts=mine.ts.cast("!timestamp(6)")).union(
         ev.select(channel=ev.channel.cast("!string"), ts=ev.starts_at.cast("!timestamp(6)")))
     secs = float(7 * 86400)
+
+    def epoch(ts: Any) -> Any:  # seconds, fractional: typed as a float (an integer type fails on sub-second data)
+        return ts.epoch_seconds().cast("float64")
+
     win = pubs.filter(pubs.ts >= start)
-    win = win.mutate(wk=((win.ts.epoch_seconds() - ibis.literal(start).epoch_seconds()) / secs).floor())
+    win = win.mutate(wk=((epoch(win.ts) - epoch(ibis.literal(start))) / secs).floor())
     w = ibis.window(group_by="channel", order_by="ts")
     gaps = win.mutate(prev_ts=win.ts.lag().over(w))
-    gaps = gaps.mutate(gap=(gaps.ts.epoch_seconds() - ibis.coalesce(gaps.prev_ts, ibis.literal(start)).epoch_seconds()))
+    gaps = gaps.mutate(gap=epoch(gaps.ts) - epoch(ibis.coalesce(gaps.prev_ts, ibis.literal(start))))
     presence = gaps.group_by("channel").aggregate(
         weeks=gaps.wk.nunique(), inner_gap=gaps.gap.max(), last_in=gaps.ts.max(), pubs_q=gaps.count())
     last_pub = pubs.group_by("channel").aggregate(last_pub=pubs.ts.max(),
