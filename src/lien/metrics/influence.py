@@ -74,7 +74,7 @@ def pagerank(direct: Any, me: Any, plan: Any) -> Any:
     src_nodes = edges.select(m=edges.m, node=edges.src).distinct().mutate(has_out=True)
     nodes = nodes.left_join(src_nodes, ["m", "node"]).select("m", "node", "n", dangling=ibis._.has_out.isnull())
     nodes = plan.materialize("_lien_pr_nodes", nodes)
-    r0 = plan.materialize("_lien_pr_r0", nodes.select("m", "node", r=1.0 / nodes.n, r_prev=1.0 / nodes.n))
+    r0 = plan.materialize("_lien_pr_r0", nodes.select("m", "node", r=1.0 / nodes.n))
 
     def step(rank: Any) -> Any:
         dm = rank.join(nodes, ["m", "node"]).filter(lambda t: t.dangling).group_by("m").aggregate(dm=ibis._.r.sum())
@@ -84,14 +84,22 @@ def pagerank(direct: Any, me: Any, plan: Any) -> Any:
         return new.select(m=new.m, node=new.node,
                           r=(1 - ALPHA) / new.n + ALPHA * (new.f.fill_null(0.0) + new.dm.fill_null(0.0) / new.n))
 
-    # two iterations per statement (the table keeps both), then the convergence check on them
+    # four iterations per statement; the convergence check compares each pair of iterates
+    # (the 2nd with the 1st, the 4th with the 3rd) and the loop stops at the first pair that
+    # converged, keeping its last iterate: the same ranks as one iteration per statement
     b = ibis_backend(plan.ws)
-    one = step(r0.select("m", "node", "r"))
-    two = step(one)
-    pair = two.join(one, ["m", "node"]).select(m=two.m, node=two.node, r=two.r, r_prev=one.r)
-    bodies = [f'CREATE OR REPLACE TEMP TABLE "_lien_pr_r0" AS {b.compile(pair)}']
-    diff = r0.select(d=(r0.r_prev - r0.r).abs()).d.max()
-    plan.loop(bodies, b.compile(diff), ITERATIONS // 2, TOLERANCE)
+    it = [r0.select("m", "node", "r")]
+    for _ in range(4):
+        it.append(step(it[-1]))
+    one, two, three, four = it[1:]
+    t = four.join(two, ["m", "node"]).join(one, ["m", "node"]).join(three, ["m", "node"])
+    t = t.select(m=four.m, node=four.node, r=four.r, r2=two.r,
+                 a1=(two.r - one.r).abs(), a2=(four.r - three.r).abs())
+    bodies = [f'CREATE OR REPLACE TEMP TABLE "_lien_pr_r0" AS {b.compile(t)}']
+    check = 'SELECT max(a1), max(a2) FROM "_lien_pr_r0"'
+    finish = ['CREATE OR REPLACE TEMP TABLE "_lien_pr_r0" AS SELECT m, node, r2 AS r FROM "_lien_pr_r0"',
+              "SELECT 1"]
+    plan.loop(bodies, check, ITERATIONS // 4, TOLERANCE, finish)
     rank = b.table("_lien_pr_r0")
     rank = rank.join(names, rank.node == names.k).select(m=rank.m, node=names.node, r=rank.r)
     people = rank.filter(rank.node != ORG)

@@ -94,8 +94,9 @@ class Plan:
         cols = ", ".join(expr.columns)
         self.sql(f"INSERT INTO {table} ({cols}) {ibis_backend(self.ws).compile(expr)}")
 
-    def loop(self, bodies: list[str], check: str, max_iter: int, tol: float) -> None:
-        step = ("loop", bodies, check, max_iter, tol)
+    def loop(self, bodies: list[str], check: str, max_iter: int, tol: float,
+             finish: list[str] | None = None) -> None:
+        step = ("loop", bodies, check, max_iter, tol, finish)
         _loop(self.ws, *step[1:])
         self.steps.append(step)
 
@@ -107,13 +108,21 @@ class Plan:
                 _loop(self.ws, *step[1:])
 
 
-def _loop(ws: Any, bodies: list[str], check: str, max_iter: int, tol: float) -> None:
+def _loop(ws: Any, bodies: list[str], check: str, max_iter: int, tol: float,
+          finish: list[str] | None = None) -> None:
+    """Run ``bodies`` in turn until ``check`` (one row of differences) shows one below ``tol``:
+    the first such column ``j`` ends the loop, then ``finish[j]`` runs (the last one when
+    ``max_iter`` is reached first)."""
     for it in range(max_iter):
         _run(ws, bodies[it % len(bodies)])
         if it % len(bodies) == len(bodies) - 1:
-            diff = _run(ws, check)[0][0]
-            if diff is None or diff < tol:
-                return
+            for j, diff in enumerate(_run(ws, check)[0]):
+                if diff is None or diff < tol:
+                    if finish:
+                        _run(ws, finish[j])
+                    return
+    if finish:
+        _run(ws, finish[-1])
 
 
 _PLANS: dict[str, Plan] = {}
