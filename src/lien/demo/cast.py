@@ -31,6 +31,10 @@ class Person:
     handle: str | None = None         # Mastodon username on texts.INSTANCE
     meetup_id: int | None = None      # Meetup member id
     login: str | None = None          # WordPress author login (staff)
+    #: the website they give with their blog comments (WXR comment_author_url); see _member
+    website: str | None = None
+    #: the link their Mastodon profile shows (a profile field), kept by the notifications script
+    declares: str | None = None
     #: expected blog comments per week, weeks ago 0..103
     comments: list[float] = field(default_factory=_rates)
     #: share of their comments that answer another member's comment
@@ -58,6 +62,15 @@ class Person:
     def profile_url(self) -> str | None:
         return f"https://{texts.INSTANCE}/@{self.handle}" if self.handle else None
 
+    @property
+    def meetup_url(self) -> str | None:
+        return f"https://www.meetup.com/members/{self.meetup_id}/" if self.meetup_id else None
+
+    @property
+    def accounts(self) -> set[str]:
+        """The channels they have an account on (whether they act there or not)."""
+        return {x for x, has in (("blog", self.email), ("mastodon", self.handle), ("meetup", self.meetup_id)) if has}
+
 
 def span(rates: list[float], older: int, newer: int, value: float) -> None:
     """Set ``value`` for the weeks from ``older`` weeks ago to ``newer`` weeks ago (inclusive)."""
@@ -71,12 +84,35 @@ def slugify(name: str) -> str:
 
 
 def _member(name: str, story: str, *, mail: bool = True, masto: bool = True, meetup: bool = True,
-            n: int = 0, domain: str = "example.org") -> Person:
+            n: int = 0, domain: str = "example.org", links: bool = True) -> Person:
+    """A member. Their accounts meet the way real ones do (lien's deterministic rules): a
+    member who comes to meetups gives their Meetup profile as their website on the blog and
+    shows it in their Mastodon profile; one who does not gives their Mastodon account.
+    ``links=False``: a member who leaves the website field empty and shows no link, whose
+    accounts only a human (``lien identities suggest``) can bring together."""
     slug = slugify(name)
-    return Person(slug=slug, name=name, story=story,
-                  email=f"{slug}@{domain}" if mail else None,
-                  handle=slug.split(".")[0] + (str(n) if n else "") if masto else None,
-                  meetup_id=(310_000_000 + zlib.crc32(slug.encode()) % 9_000_000) if meetup else None)
+    p = Person(slug=slug, name=name, story=story,
+               email=f"{slug}@{domain}" if mail else None,
+               handle=slug.split(".")[0] + (str(n) if n else "") if masto else None,
+               meetup_id=(310_000_000 + zlib.crc32(slug.encode()) % 9_000_000) if meetup else None)
+    if links:
+        p.website = p.meetup_url or p.actor_uri
+        p.declares = p.meetup_url
+    return p
+
+
+def clusters(p: Person, on: set[str] | None = None) -> list[set[str]]:
+    """``p``'s accounts (channels: blog, mastodon, meetup), or those of them in ``on`` (the
+    ones lien sees: where they acted), grouped as lien's same-profile-URL rule groups them."""
+    values = {"blog": {p.website}, "mastodon": {p.actor_uri, p.declares}, "meetup": {p.meetup_url}}
+    groups: list[set[str]] = []
+    for ch in sorted(p.accounts if on is None else p.accounts & on):
+        mine = {v for v in values[ch] if v}
+        joined = [g for g in groups if mine & {v for c in g for v in values[c] if v}]
+        for g in joined:
+            groups.remove(g)
+        groups.append({ch}.union(*joined))
+    return groups
 
 
 #: the named characters and what each one shows (used by docs and tests)
@@ -198,7 +234,8 @@ def make_cast(rng: random.Random, crowd: int = 78) -> list[Person]:
         i += 1
         kind = rng.choices(["commenter", "meetup", "both", "fan"], weights=[30, 35, 15, 20])[0]
         p = _member(name, "crowd", mail=kind in ("commenter", "both"), meetup=kind in ("meetup", "both"),
-                    masto=kind == "fan" or rng.random() < 0.35, n=i, domain=rng.choice(texts.MAIL_DOMAINS))
+                    masto=kind == "fan" or rng.random() < 0.35, n=i, domain=rng.choice(texts.MAIL_DOMAINS),
+                    links=not (kind == "both" and i % 3 == 0))  # a few no rule can bring together
         older = rng.randint(8, WEEKS - 1)
         newer = max(0, older - rng.randint(6, WEEKS))
         if kind in ("commenter", "both"):

@@ -5,7 +5,8 @@
   ``bookmarks.json`` (Preferences → Import and export → Request your archive);
 - what members did to the account (favourites, boosts, follows, replies): Mastodon does not
   put them in the archive, so the demo writes them as the notifications a small script over
-  the API (``GET /api/v1/notifications``) would save, in lien's generic JSON Lines columns;
+  the API (``GET /api/v1/notifications``) would save, in lien's generic JSON Lines columns
+  (``actor_url``: the link the account's profile shows, else the account itself);
 - the Meetup group: the API's JSON lists of events, RSVPs and attendance (check-ins).
 
 Each part also has a *fallback*: the same acts in lien's generic JSON Lines columns, used
@@ -135,7 +136,7 @@ def write_wxr(c: Community, path: Path) -> None:
         ]
         for cm in by_post.get(post.id, []):
             who = cm.author
-            url = cm.url or who.actor_uri or ""  # their Mastodon account as their website
+            url = cm.url or who.website or ""  # their Meetup profile or Mastodon account, if they give one
             user_id = AUTHOR_IDS.get(who.login or "", 0)
             out += [
                 "\t\t<wp:comment>",
@@ -173,7 +174,7 @@ def blog_fallback(c: Community) -> Iterable[dict[str, Any]]:
         addressed = parent.author if parent else cm.post.author
         yield {"id": f"comment-{cm.id}", "kind": kind, "ts": _iso(cm.ts),
                "actor": who.email or cm.url or who.name, "actor_name": who.name,
-               "actor_email": who.email, "actor_url": cm.url or who.actor_uri,
+               "actor_email": who.email, "actor_url": cm.url or who.website,
                "thread": f"post-{cm.post.id}", "in_reply_to": f"comment-{parent.id}" if parent else f"post-{cm.post.id}",
                "target": addressed.email or addressed.name, "url": f"{cm.post.url}#comment-{cm.id}",
                "text": cm.text, "channel": BLOG_CHANNEL}
@@ -284,13 +285,18 @@ def mastodon_fallback(c: Community) -> Iterable[dict[str, Any]]:
                "channel": MASTODON_CHANNEL}
 
 
-def notifications(c: Community) -> Iterable[dict[str, Any]]:
-    """What members did to our account, in lien's generic columns (one JSON object per line)."""
+def notifications(c: Community, follows: bool | None = None) -> Iterable[dict[str, Any]]:
+    """What members did to our account, in lien's generic columns (one JSON object per line):
+    all of it, only the follows (``follows=True``) or all but the follows (``False``).
+    ``actor_url`` is the link the account's profile shows (a profile field), else the account."""
     kinds = {"favourite": "like", "reblog": "share", "follow": "follow", "mention": "reply"}
     for n in c.notifications:
+        if follows is not None and (n.type == "follow") != follows:
+            continue
         who = n.account
         row: dict[str, Any] = {"id": f"notification-{n.id}", "kind": kinds[n.type], "ts": _iso(n.ts),
-                               "actor": who.actor_uri, "actor_name": who.name, "actor_url": who.actor_uri,
+                               "actor": who.actor_uri, "actor_name": who.name,
+                               "actor_url": who.declares or who.actor_uri,
                                "target": OUR_ACTOR, "channel": MASTODON_CHANNEL}
         st = n.status
         if n.type == "mention" and st is not None:

@@ -89,12 +89,18 @@ def write(out: Path, c: Community, available: set[str] | None = None) -> list[Pa
     # the notifications before the archive: they name the members (the archive only knows
     # their handles), and a person keeps the name they were first seen with
     notes = out / "mastodon-notifications.jsonl"
-    formats.write_fallback(notes, formats.notifications(c))
+    formats.write_fallback(notes, formats.notifications(c, follows=False))
     parts.append(Part("notifications", "jsonl", [notes]))
 
     masto = out / "mastodon-archive"
     formats.write_mastodon(c, masto)
     parts.append(_part("mastodon", "mastodon", [masto], available, fb, formats.mastodon_fallback(c)))
+
+    # the followers after the archive: the link each one's profile shows is the last word on
+    # the accounts (the archive gives each account it names its own id as its URL)
+    follows = out / "mastodon-followers.jsonl"
+    formats.write_fallback(follows, formats.notifications(c, follows=True))
+    parts.append(Part("followers", "jsonl", [follows]))
 
     meetup = out / "meetup"
     formats.write_meetup(c, meetup)
@@ -219,8 +225,9 @@ A neighbourhood repair café in Lyon, as its exports would look:
 
   blog/reparlien.WordPress.xml   the blog (WordPress: Tools > Export > All content)
   mastodon-archive/              the association's Mastodon archive (actor, outbox, likes)
-  mastodon-notifications.jsonl   favourites, boosts, follows and replies members sent to the
-                                 account (not in the archive), in lien's generic JSON Lines columns
+  mastodon-notifications.jsonl   favourites, boosts and replies members sent to the account
+                                 (not in the archive), in lien's generic JSON Lines columns
+  mastodon-followers.jsonl       who followed the account, with the link their profile shows
   meetup/                        the Meetup group: events, RSVPs and attendance (API JSON)
   lien.toml                      who "we" are: the association's accounts and its staff
   fallback/                      (only when an importer is missing) the same acts in generic columns
