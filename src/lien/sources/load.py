@@ -339,6 +339,8 @@ def _merge(ws: Any, source_id: int, s: ImportSummary, now: datetime) -> None:
     if nots:
         raise BadInput(s.location, f"{nots} activities", "an id and a timestamp", "none")
 
+    # people forgotten before stay forgotten: with no tombstone, every key referred to is kept
+    tombstoned = con.execute("SELECT count(*) FROM tombstones").fetchone()[0] > 0
     # identities: declared ones plus every key an activity refers to
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _ids AS
@@ -364,8 +366,8 @@ def _merge(ws: Any, source_id: int, s: ImportSummary, now: datetime) -> None:
                arg_max(native, seq) FILTER (WHERE native IS NOT NULL) AS native,
                max(seq) >= 0 AS declared
         FROM allrows
-        WHERE sha256(key) NOT IN (SELECT key_hash FROM tombstones)
         GROUP BY channel, key
+        {"" if not tombstoned else "HAVING sha256(key) NOT IN (SELECT key_hash FROM tombstones)"}
     """)
     s.identities_added = con.execute("SELECT count(*) FROM _ids WHERE id NOT IN (SELECT id FROM identities)").fetchone()[0]
     con.execute(f"""
@@ -391,12 +393,39 @@ def _merge(ws: Any, source_id: int, s: ImportSummary, now: datetime) -> None:
             OR n.email IS DISTINCT FROM i.email AND n.email IS NOT NULL
             OR (n.is_org AND NOT i.is_org) OR (n.is_bot AND NOT i.is_bot))
     """)
+    con.execute("DROP TABLE IF EXISTS _ids")
 
     # activities: ids resolved, duplicates inside the input collapsed (last wins); the
     # window that collapses them costs a sort, so it only runs when there are duplicates
     actor_id = _idexpr("coalesce(actor_channel, channel)", "actor")
     target_id = _idexpr("coalesce(target_channel, channel)", "target")
-    dups = con.execute("SELECT count(*) <> count(DISTINCT id) FROM _stage_activities").fetchall()[0][0]
+    dups, known = con.execute(
+        "SELECT count(*) <> count(DISTINCT id), count(*) FILTER (WHERE id IN (SELECT id FROM activities)) "
+        "FROM _stage_activities").fetchone()
+    cols = ", ".join(_ACT_COLS)
+    if not dups and not known and not tombstoned:
+        # the common first import: every act is new and every key it refers to is an
+        # identity now, so the acts go from the stage to the table in one pass
+        for kind, n in con.execute("SELECT kind, count(*) FROM _stage_activities GROUP BY ALL ORDER BY ALL").fetchall():
+            s.by_kind[kind] = {"added": n, "updated": 0, "unchanged": 0}
+            s.added += n
+        if s.added:
+            con.execute(f"""
+                INSERT INTO activities ({cols})
+                SELECT id, channel,
+                       CASE WHEN actor IS NULL OR trim(actor) = '' THEN NULL ELSE {actor_id} END,
+                       kind, ts, thread_id, in_reply_to,
+                       CASE WHEN target IS NULL OR trim(target) = '' THEN NULL ELSE {target_id} END,
+                       url, title, text, lang, ?, CAST(native AS JSON)
+                FROM _stage_activities
+            """, [source_id])
+    else:
+        _merge_acts(con, source_id, s, actor_id, target_id, dups)
+    _merge_events(con, source_id, s)
+
+
+def _merge_acts(con: Any, source_id: int, s: ImportSummary, actor_id: str, target_id: str, dups: bool) -> None:
+    """Acts of which some may be known already: each is added, updated or unchanged."""
     dedup = "QUALIFY row_number() OVER (PARTITION BY id ORDER BY seq DESC) = 1" if dups else ""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _acts AS
@@ -439,7 +468,11 @@ def _merge(ws: Any, source_id: int, s: ImportSummary, now: datetime) -> None:
             WHERE id IN (SELECT id FROM _act_status WHERE status <> 'unchanged')
         """)
 
-    # events
+    for t in ("_acts", "_act_status"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+def _merge_events(con: Any, source_id: int, s: ImportSummary) -> None:
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _evs AS
         SELECT id, channel, name, starts_at, ends_at, place, url, capacity, native FROM _stage_events
@@ -455,8 +488,7 @@ def _merge(ws: Any, source_id: int, s: ImportSummary, now: datetime) -> None:
         SELECT id, channel, name, starts_at, ends_at, place, url, capacity, ?, CAST(native AS JSON) FROM _evs n
         WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.id = n.id AND NOT ({ediff}))
     """, [source_id])
-    for t in ("_ids", "_acts", "_act_status", "_evs"):
-        con.execute(f"DROP TABLE IF EXISTS {t}")
+    con.execute("DROP TABLE IF EXISTS _evs")
 
 
 def _upsert_source(

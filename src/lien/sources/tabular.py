@@ -62,18 +62,17 @@ class _Tabular(Source):
     def _check_raw(self, n_raw: int) -> None:
         """Called with the number of records DuckDB read, to find records it dropped."""
 
-    def _columns(self) -> list[str]:
-        return [r[0] for r in self.con.execute("DESCRIBE _tab_raw").fetchall() if r[0] != "_row"]
+    def _empty_sql(self, cols: list[str]) -> str:
+        """SQL telling a record the reader could not parse (JSON Lines: a row of nulls)."""
+        return "false"
 
     def read(self) -> Iterator[Batch]:
         con = self.con
-        try:
-            n_raw = con.execute(f"CREATE OR REPLACE TEMP TABLE _tab_raw AS SELECT row_number() OVER () AS _row, * "
-                                f"FROM {self._raw_sql()}").fetchone()[0]
+        raw = self._raw_sql()
+        try:  # the reader's columns, from its sample: the file itself is read once, below
+            cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {raw}").fetchall()]
         except duckdb.Error as e:
             raise BadInput(self.location, "the file", f"{self.label}", str(e).splitlines()[0]) from e
-        self._check_raw(n_raw)
-        cols = self._columns()
         lower = {c.lower(): c for c in cols}
         mapping = dict(self.options.mapping)
         for f in FIELDS:
@@ -120,27 +119,35 @@ class _Tabular(Source):
                    sql_hash(ns, *[f"coalesce({val(f)}, '')" for f in ("kind", "ts", "actor", "thread", "in_reply_to",
                                                                        "target", "event", "url", "text")]))
         kinds = ", ".join(_lit(k) for k in ACTIVITY_KINDS)
-        # views, not tables: each query below computes only the columns it needs, and the rows
-        # are copied once, into the loader's stage; the few bad rows are kept in a table
-        con.execute(f"""
-            CREATE OR REPLACE TEMP VIEW _tab_all AS
-            SELECT _row, {id_expr} AS id, {channel} AS channel, {kind} AS kind, {v_ts} AS ts_raw, {ts} AS ts,
-                   {val('actor')} AS actor, {val('actor_name')} AS actor_name, {val('actor_email')} AS actor_email,
-                   {val('actor_url')} AS actor_url, {val('thread')} AS thread, {val('in_reply_to')} AS in_reply_to,
-                   {val('target')} AS target, {val('url')} AS url, {val('title')} AS title, {val('text')} AS text,
-                   {val('lang')} AS lang, {val('event')} AS event, {val('event_name')} AS event_name,
-                   {self._ts_sql(val('event_start'), ts_fmt)} AS event_start,
-                   {self._ts_sql(val('event_end'), ts_fmt)} AS event_end, {val('event_place')} AS event_place,
-                   {native} AS native
-            FROM _tab_raw
-        """)
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE _tab_bad AS
-            SELECT _row, kind, ts_raw, kind IS NULL OR kind NOT IN ({kinds}) AS bad_kind FROM _tab_all
-            WHERE kind IS NULL OR kind NOT IN ({kinds}) OR ts IS NULL
-        """)
-        con.execute("CREATE OR REPLACE TEMP VIEW _tab AS "
-                    "SELECT *, _row IN (SELECT _row FROM _tab_bad) AS _bad FROM _tab_all")
+        # one pass over the file computes every field into one table (the reader runs in
+        # parallel; row numbers only name bad records); the loader's stage copies the good rows
+        try:
+            n_raw = con.execute(f"""
+                CREATE OR REPLACE TEMP TABLE _tab AS
+                SELECT _row, id, channel, kind, CASE WHEN ts IS NULL THEN ts_raw END AS ts_raw, ts, actor,
+                       actor_name, actor_email, actor_url, thread, in_reply_to, target, url, title, text, lang,
+                       event, event_name, event_start, event_end, event_place, native, _empty,
+                       NOT _empty AND (kind IS NULL OR kind NOT IN ({kinds})) AS bad_kind,
+                       NOT _empty AND (kind IS NULL OR kind NOT IN ({kinds}) OR ts IS NULL) AS _bad
+                FROM (
+                    SELECT __lien_row AS _row, {id_expr} AS id, {channel} AS channel, {kind} AS kind,
+                           {v_ts} AS ts_raw, {ts} AS ts,
+                           {val('actor')} AS actor, {val('actor_name')} AS actor_name,
+                           {val('actor_email')} AS actor_email, {val('actor_url')} AS actor_url,
+                           {val('thread')} AS thread, {val('in_reply_to')} AS in_reply_to,
+                           {val('target')} AS target, {val('url')} AS url, {val('title')} AS title,
+                           {val('text')} AS text, {val('lang')} AS lang, {val('event')} AS event,
+                           {val('event_name')} AS event_name,
+                           {self._ts_sql(val('event_start'), ts_fmt)} AS event_start,
+                           {self._ts_sql(val('event_end'), ts_fmt)} AS event_end,
+                           {val('event_place')} AS event_place, {native} AS native,
+                           {self._empty_sql(cols)} AS _empty
+                    FROM (SELECT row_number() OVER () AS __lien_row, * FROM {raw})
+                )
+            """).fetchone()[0]
+        except duckdb.Error as e:
+            raise BadInput(self.location, "the file", f"{self.label}", str(e).splitlines()[0]) from e
+        self._check_raw(n_raw)
         self._check_rows()
         acts = f"""
             SELECT id, channel, kind, ts, actor, NULL AS actor_channel,
@@ -168,9 +175,7 @@ class _Tabular(Source):
         try:
             yield Batch(sql=sql, records=n_raw)
         finally:
-            for stmt in ("DROP VIEW IF EXISTS _tab", "DROP VIEW IF EXISTS _tab_all", "DROP TABLE IF EXISTS _tab_bad",
-                         "DROP TABLE IF EXISTS _tab_raw"):
-                con.execute(stmt)
+            con.execute("DROP TABLE IF EXISTS _tab")
 
     @staticmethod
     def _ts_sql(v: str, fmt: str | None) -> str:
@@ -184,7 +189,7 @@ class _Tabular(Source):
             ELSE CAST(try_cast({v} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP) END"""
 
     def _check_rows(self) -> None:
-        bad = self.con.execute("SELECT _row, kind, ts_raw, bad_kind FROM _tab_bad ORDER BY _row").fetchall()
+        bad = self.con.execute("SELECT _row, kind, ts_raw, bad_kind FROM _tab WHERE _bad ORDER BY _row").fetchall()
         for row, kind, ts_raw, bad_kind in bad:
             where = self._record_name(row)
             if bad_kind:
@@ -244,14 +249,16 @@ class JsonLinesSource(_Tabular):
         if lines != n_raw:  # blank lines, or lines DuckDB dropped: count again, carefully
             lines = self._count_lines(blank_lines=True)
         # ignore_errors turns a malformed line into a row of nulls
-        empty = self.con.execute("SELECT count(*) FROM _tab_raw WHERE COLUMNS(* EXCLUDE (_row)) IS NULL").fetchone()[0]
+        empty = self.con.execute("SELECT count(*) FROM _tab WHERE _empty").fetchone()[0]
         if lines != n_raw or empty:
             before = len(self.bad_records)
             self._scan_lines()
             if len(self.bad_records) == before and lines != n_raw:
                 self.bad("the file", f"{lines} JSON objects, one per line", f"{n_raw} readable")
-            self.con.execute("""DELETE FROM _tab_raw WHERE _row IN
-                                (SELECT _row FROM _tab_raw WHERE COLUMNS(* EXCLUDE (_row)) IS NULL)""")
+            self.con.execute("DELETE FROM _tab WHERE _empty")
+
+    def _empty_sql(self, cols: list[str]) -> str:
+        return "(" + " AND ".join(f"{_q(c)} IS NULL" for c in cols) + ")" if cols else "true"
 
     def _count_lines(self, blank_lines: bool) -> int:
         """Lines holding something; ``blank_lines=False`` counts every line (fast: no regex)."""
