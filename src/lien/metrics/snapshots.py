@@ -95,8 +95,8 @@ class Plan:
         self.sql(f"INSERT INTO {table} ({cols}) {ibis_backend(self.ws).compile(expr)}")
 
     def loop(self, bodies: list[str], check: str, max_iter: int, tol: float,
-             finish: list[str] | None = None) -> None:
-        step = ("loop", bodies, check, max_iter, tol, finish)
+             finish: list[str] | None = None, alt: tuple[Any, ...] | None = None) -> None:
+        step = ("loop", bodies, check, max_iter, tol, finish, alt)
         _loop(self.ws, *step[1:])
         self.steps.append(step)
 
@@ -109,10 +109,13 @@ class Plan:
 
 
 def _loop(ws: Any, bodies: list[str], check: str, max_iter: int, tol: float,
-          finish: list[str] | None = None) -> None:
+          finish: list[str] | None = None, alt: tuple[Any, ...] | None = None) -> None:
     """Run ``bodies`` in turn until ``check`` (one row of differences) shows one below ``tol``:
     the first such column ``j`` ends the loop, then ``finish[j]`` runs (the last one when
-    ``max_iter`` is reached first)."""
+    ``max_iter`` is reached first). ``alt`` = (size query, threshold, bodies, check, max_iter,
+    finish): used instead when the size query returns more than the threshold."""
+    if alt is not None and _run(ws, alt[0])[0][0] > alt[1]:
+        bodies, check, max_iter, finish = alt[2:]
     for it in range(max_iter):
         _run(ws, bodies[it % len(bodies)])
         if it % len(bodies) == len(bodies) - 1:
