@@ -36,3 +36,29 @@ def test_reply_time_with_fractional_seconds(sub):
     r = R.responsiveness(sub, "2024-03-31")["overall"]
     # c1 10:00:00.5 answered by r1 12:30:00.125: 2.4999 h
     assert (r["items"], r["answered"], r["median_hours"]) == (1, 1, 2.5)
+
+
+def test_compiled_once_and_bound_per_call(sub):
+    from lien.metrics import sqlcache
+
+    first = P.channels(sub, "2024-03-31")
+    later = P.channels(sub, "2024-06-30")  # same compiled SQL, other dates bound
+    assert first["channels"][0]["presence_weeks"] == 2 and later["channels"][0]["presence_weeks"] == 0
+    assert later["channels"][0]["flags"] == ["silent"]
+    keys = [k for k in sqlcache._SQL if k[0][0] == "channels"]
+    assert keys and all(sqlcache._SQL[k] is not None for k in keys)
+    sql, names = sqlcache._SQL[keys[0]]
+    assert "$end" in sql and "1901" not in sql and set(names) == {"end", "start", "prev", "since"}
+
+
+def test_shared_block_gives_the_same_figures(sub):
+    from lien.metrics.sqlcache import shared
+
+    pid = sub.scalar("SELECT coalesce(person_id, id) FROM identities WHERE key = 'paul@ex.fr'")
+    alone = (R.inbox(sub, "2024-03-31"), R.responsiveness(sub, "2024-03-31"), R.dialogue(sub, pid, "2024-03-31"))
+    assert alone[2]["items"] == 1 and alone[2]["answered_within_limit_pct"] == 100.0
+    with shared(sub):
+        together = (R.inbox(sub, "2024-03-31"), R.responsiveness(sub, "2024-03-31"), R.dialogue(sub, pid, "2024-03-31"))
+    assert alone == together
+    # the block's tables are dropped when it ends
+    assert not sub.rows("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '_lien_items_%'")

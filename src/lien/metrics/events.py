@@ -27,6 +27,7 @@ from typing import Any
 
 from .. import i18n
 from .base import ibis_backend, resolve_as_of
+from .sqlcache import query
 from .responsiveness import SUBSTANTIVE, _notice, period_end, roles
 
 CHECKIN = ("attend", "volunteer", "speak", "host")
@@ -67,8 +68,35 @@ def events(ws: Any, as_of: str | date | None = None, *, channel: str | None = No
 
     week = resolve_as_of(ws, as_of)
     end = period_end(week)
-    a, ev, ci = _base(ws, end)
+    params: dict[str, Any] = {"end": end, "done": end - timedelta(days=ACTIVATION_DAYS)}
     if channel:
+        params["channel"] = channel
+
+    def run(part: str, **key: Any) -> list[dict[str, Any]]:
+        return query(ws, ("events", part, bool(channel), *key.items()), lambda **p: _parts(ws, limit=limit, **p)[part], **params)
+
+    total = int(run("total")[0]["n"])
+    per_event = []
+    for x in (run("events_limit", limit=limit) if limit else run("events")):
+        pending = x["max_rank"] - x["rank"] < RETURN_WITHIN
+        yes, ci_n, ftn, ret = (int(x[k] or 0) for k in ("yes", "checkins", "first_timers", "returned"))
+        per_event.append({
+            "event_id": x["event_id"], "channel": x["event_channel"], "name": x["name"], "starts_at": x["starts_at"],
+            **{k: int(x[k] or 0) for k in RSVP.values()}, "checkins": ci_n,
+            "attendance_recorded": bool(x["recorded"]),
+            "show_up_pct": _pct(ci_n, yes) if x["recorded"] else None,
+            "first_timers": ftn, "returned": None if pending else ret,
+            "return_pct": None if pending else _pct(ret, ftn), "return_pending": bool(pending and ftn),
+        })
+    quarters = _quarters(run("per_q"), run("e3"), run("e4"))
+    return {"as_of": week, "total_events": total, "events": per_event, "quarters": quarters}
+
+
+def _parts(ws: Any, end: Any, done: Any, channel: Any = None, limit: int | None = None) -> dict[str, Any]:
+    """The expressions of :func:`events` (built lazily by name would be no faster: Ibis builds are cheap,
+    their compilation is what :mod:`~lien.metrics.sqlcache` saves)."""
+    a, ev, ci = _base(ws, end)
+    if channel is not None:
         ev = ev.filter(ev.event_channel == channel)
 
     # per event counts
@@ -79,8 +107,12 @@ def events(ws: Any, as_of: str | date | None = None, *, channel: str | None = No
         recorded=on_ev.kind.isin(("attend", "no_show")).any(),
     )
     # first-timers and their return within the next events of the channel
-    first = ci.group_by(f_person=ci.person_id).aggregate(f_event=ci.event_id.argmin(ci.starts_at))
-    ft = ci.join(first, (ci.person_id == first.f_person) & (ci.event_id == first.f_event))
+    # the earliest check-in; events starting at the same time: the smallest id (argmin would pick either)
+    import ibis
+
+    by_start = ibis.window(group_by=ci.person_id, order_by=[ci.starts_at, ci.event_id])
+    ft = ci.mutate(nth=ibis.row_number().over(by_start))
+    ft = ft.filter(ft.nth == 0).drop("nth")
     later = ci.select(l_person=ci.person_id, l_channel=ci.event_channel, l_rank=ci.rank)
     back = ft.join(later, (ft.person_id == later.l_person) & (ft.event_channel == later.l_channel)
                    & (later.l_rank > ft.rank) & (later.l_rank <= ft.rank + RETURN_WITHIN))
@@ -94,28 +126,13 @@ def events(ws: Any, as_of: str | date | None = None, *, channel: str | None = No
     e = e.left_join(last_rank, e.event_channel == last_rank.r_channel)
     e = e.select("event_id", "event_channel", "name", "starts_at", "rank", "max_rank", *RSVP.values(),
                  "checkins", "recorded", "first_timers", "returned")
-    total = int(e.count().to_pyarrow().as_py())
     q = e.order_by([e.starts_at.desc(), e.event_id])
-    if limit:
-        q = q.limit(limit)
-    per_event = []
-    for x in q.to_pyarrow().to_pylist():
-        pending = x["max_rank"] - x["rank"] < RETURN_WITHIN
-        yes, ci_n, ftn, ret = (int(x[k] or 0) for k in ("yes", "checkins", "first_timers", "returned"))
-        per_event.append({
-            "event_id": x["event_id"], "channel": x["event_channel"], "name": x["name"], "starts_at": x["starts_at"],
-            **{k: int(x[k] or 0) for k in RSVP.values()}, "checkins": ci_n,
-            "attendance_recorded": bool(x["recorded"]),
-            "show_up_pct": _pct(ci_n, yes) if x["recorded"] else None,
-            "first_timers": ftn, "returned": None if pending else ret,
-            "return_pct": None if pending else _pct(ret, ftn), "return_pending": bool(pending and ftn),
-        })
-
-    quarters = _quarters(ws, a, ev, ci, e, ft, end)
-    return {"as_of": week, "total_events": total, "events": per_event, "quarters": quarters}
+    per_q, e3, e4 = _quarter_exprs(a, ci, e, done)
+    return {"total": e.count().name("n"), "events": q, "events_limit": q.limit(limit) if limit else q,
+            "per_q": per_q, "e3": e3, "e4": e4}
 
 
-def _quarters(ws: Any, a: Any, ev: Any, ci: Any, e: Any, ft: Any, end: Any) -> list[dict[str, Any]]:
+def _quarter_exprs(a: Any, ci: Any, e: Any, done_before: Any) -> tuple[Any, Any, Any]:
     import ibis
 
     def quarter(ts: Any) -> Any:
@@ -139,17 +156,26 @@ def _quarters(ws: Any, a: Any, ev: Any, ci: Any, e: Any, ft: Any, end: Any) -> l
     conv = on_q.left_join(ci_q, (on_q.o_person == ci_q.c_person) & (on_q.oq == ci_q.cq))
     e3 = conv.group_by(q=conv.oq).aggregate(online=conv.count(), converted=conv.c_person.notnull().sum())
     # E4: attendees of the quarter active online within 4 weeks after a check-in
-    done = ci.filter(ci.starts_at <= end - timedelta(days=ACTIVATION_DAYS))
-    act = on.select(a_person=on.person_id, a_ts=on.ts)
-    hit = done.join(act, (done.person_id == act.a_person) & (act.a_ts > done.starts_at)
-                    & (act.a_ts <= done.starts_at + ibis.interval(days=ACTIVATION_DAYS)))
-    hit = hit.group_by(h_person=hit.person_id, hq=quarter(hit.starts_at)).aggregate()
+    done = ci.filter(ci.starts_at <= done_before)
+    # each check-in's next online act: one ordered stream per person (a join of check-ins with
+    # acts would pair every check-in of a prolific person with every act of theirs)
+    stream = done.select(s_person=done.person_id, s_ts=done.starts_at.cast("timestamp(6)"), s_ci=ibis.literal(1),
+                         a_ts=ibis.null("timestamp(6)")).union(
+        on.select(s_person=on.person_id, s_ts=on.ts.cast("timestamp(6)"), s_ci=ibis.literal(0),
+                  a_ts=on.ts.cast("timestamp(6)")))
+    after = ibis.window(group_by=stream.s_person, order_by=[stream.s_ts, stream.s_ci], rows=(1, None))
+    nxt = stream.mutate(next_ts=stream.a_ts.min().over(after))
+    hit = nxt.filter((nxt.s_ci == 1) & (nxt.next_ts <= nxt.s_ts + ibis.interval(days=ACTIVATION_DAYS)))
+    hit = hit.group_by(h_person=hit.s_person, hq=quarter(hit.s_ts)).aggregate()
     att = done.group_by(t_person=done.person_id, tq=quarter(done.starts_at)).aggregate()
     act_q = att.left_join(hit, (att.t_person == hit.h_person) & (att.tq == hit.hq))
     e4 = act_q.group_by(q=act_q.tq).aggregate(attendees=act_q.count(), activated=act_q.h_person.notnull().sum())
+    return per_q, e3, e4
 
+
+def _quarters(per_q: list[dict[str, Any]], e3: list[dict[str, Any]], e4: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rows: dict[str, dict[str, Any]] = {}
-    for x in per_q.to_pyarrow().to_pylist():
+    for x in per_q:
         rows[x["q"]] = {
             "quarter": x["q"], "events": int(x["events"]), "rsvp_yes": int(x["yes"] or 0),
             "checkins": int(x["checkins"] or 0),
@@ -163,12 +189,12 @@ def _quarters(ws: Any, a: Any, ev: Any, ci: Any, e: Any, ft: Any, end: Any) -> l
              "return_pct": None}
     if rows:  # conversion figures only make sense once the organisation holds events
         first_q = min(rows)
-        for x in e3.to_pyarrow().to_pylist():
+        for x in e3:
             if x["q"] >= first_q:
                 rows.setdefault(x["q"], {"quarter": x["q"], **blank}).update(
                     online_people=int(x["online"]), converted=int(x["converted"]),
                     conversion_pct=_pct(x["converted"], x["online"]))
-        for x in e4.to_pyarrow().to_pylist():
+        for x in e4:
             rows.setdefault(x["q"], {"quarter": x["q"], **blank}).update(
                 attendees=int(x["attendees"]), activated=int(x["activated"]),
                 activation_pct=_pct(x["activated"], x["attendees"]))

@@ -101,10 +101,23 @@ def value(ws: Any, code: str, week: date, scope: str | None = None) -> tuple[flo
     return fn(ws, code, week, scope)
 
 
+def _once(ws: Any, key: tuple[Any, ...], fn: Callable[[], Any]) -> Any:
+    """``fn()`` once per key inside a :func:`~lien.metrics.sqlcache.shared` block (a check asks
+    several indicators of the same computation)."""
+    from .sqlcache import memo
+
+    m = memo(ws)
+    if m is None:
+        return fn()
+    if key not in m:
+        m[key] = fn()
+    return m[key]
+
+
 def _resp(ws: Any, code: str, week: date, scope: str | None) -> tuple[float | None, str]:
     from .responsiveness import responsiveness
 
-    o = responsiveness(ws, week, channel=scope)["overall"]
+    o = _once(ws, ("goals.resp", week, scope), lambda: responsiveness(ws, week, channel=scope))["overall"]
     if code == "R1":
         return o["coverage_limit"], i18n.t("goals.basis.of", n=o["within_limit"], d=o["eligible_limit"])
     if code == "R1-24h":
@@ -117,7 +130,7 @@ def _resp(ws: Any, code: str, week: date, scope: str | None) -> tuple[float | No
 def _pres(ws: Any, code: str, week: date, scope: str | None) -> tuple[float | None, str]:
     from .presence import overall
 
-    o = overall(ws, week, channel=scope)
+    o = _once(ws, ("goals.pres", week, scope), lambda: overall(ws, week, channel=scope))
     if code == "P1":
         return float(o["presence_weeks"]), i18n.t("goals.basis.pubs", n=o["publications"])
     if code == "P1-silence":
@@ -131,7 +144,8 @@ def _events(ws: Any, code: str, week: date, scope: str | None) -> tuple[float | 
     from .events import events
 
     q = _quarter(week)
-    rows = [r for r in events(ws, week, channel=scope, limit=1)["quarters"] if r["quarter"] == q]
+    data = _once(ws, ("goals.events", week, scope), lambda: events(ws, week, channel=scope, limit=1))
+    rows = [r for r in data["quarters"] if r["quarter"] == q]
     if not rows:
         return None, i18n.t("goals.basis.no_events", q=q)
     r = rows[0]
@@ -290,12 +304,15 @@ def remove(ws: Any, goal_id: int) -> None:
 
 def check(ws: Any, as_of: str | date | None = None) -> dict[str, Any]:
     """Every goal's current value, the pace needed and a verdict, explained in one sentence."""
+    from .sqlcache import shared
+
     week = resolve_as_of(ws, as_of)
     out = []
-    for g in list_goals(ws):
-        at = min(week, week_end(g["deadline"]))
-        v, basis = value(ws, g["metric"], at, g["scope"])
-        out.append(_verdict(g, v, basis, week, at))
+    with shared(ws):
+        for g in list_goals(ws):
+            at = min(week, week_end(g["deadline"]))
+            v, basis = value(ws, g["metric"], at, g["scope"])
+            out.append(_verdict(g, v, basis, week, at))
     return {"as_of": week, "goals": out}
 
 

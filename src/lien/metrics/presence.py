@@ -23,6 +23,7 @@ from typing import Any
 
 from .. import i18n
 from .base import ibis_backend, resolve_as_of
+from .sqlcache import query
 from .responsiveness import SUBSTANTIVE, _notice, period_end, roles
 
 PUBLICATION_KINDS = ("post", "share")
@@ -45,70 +46,77 @@ def channels(ws: Any, as_of: str | date | None = None, *, channel: str | None = 
     end = period_end(week)
     start = end - timedelta(weeks=WEEKS)
     prev = start - timedelta(weeks=WEEKS)
-    b = ibis_backend(ws)
-    a = b.table("activities")
-    a = a.filter(a.ts < end)
+
+    def build(end: Any, start: Any, prev: Any, since: Any, channel: Any = None) -> Any:
+        b = ibis_backend(ws)
+        a = b.table("activities")
+        a = a.filter(a.ts < end)
+        if channel is not None:
+            a = a.filter(a.channel == channel)
+        r = roles(ws)
+        who = r.select(w_ident=r.identity_id, w_us=r.us, w_bot=r.bot)
+        a = a.left_join(who, a.identity_id == who.w_ident)
+        a = a.mutate(us=a.w_us.fill_null(False), bot=a.w_bot.fill_null(False))
+        a = a.mutate(community=~a.us & ~a.bot & a.identity_id.notnull())
+
+        ev = b.table("events")
+        ev = ev.filter(ev.starts_at.notnull() & (ev.starts_at < end))
+        if channel is not None:
+            ev = ev.filter(ev.channel == channel)
+
+        mine = a.filter(a.us & a.kind.isin(PUBLICATION_KINDS))
+        pubs = mine.select(channel=mine.channel.cast("!string"), ts=mine.ts.cast("!timestamp(6)")).union(
+            ev.select(channel=ev.channel.cast("!string"), ts=ev.starts_at.cast("!timestamp(6)")))
+        secs = float(7 * 86400)
+
+        def epoch(ts: Any) -> Any:  # seconds, fractional: typed as a float (an integer type fails on sub-second data)
+            return ts.epoch_seconds().cast("float64")
+
+        win = pubs.filter(pubs.ts >= start)
+        win = win.mutate(wk=((epoch(win.ts) - epoch(start)) / secs).floor())
+        w = ibis.window(group_by="channel", order_by="ts")
+        gaps = win.mutate(prev_ts=win.ts.lag().over(w))
+        gaps = gaps.mutate(gap=epoch(gaps.ts) - epoch(ibis.coalesce(gaps.prev_ts, start)))
+        presence = gaps.group_by("channel").aggregate(
+            weeks=gaps.wk.nunique(), inner_gap=gaps.gap.max(), last_in=gaps.ts.max(), pubs_q=gaps.count())
+        last_pub = pubs.group_by("channel").aggregate(last_pub=pubs.ts.max(),
+                                                      pubs_prev=((pubs.ts >= prev) & (pubs.ts < start)).sum())
+
+        q = a.filter(a.ts >= start)
+        p = a.filter((a.ts >= prev) & (a.ts < start))
+        dialogue = q.group_by("channel").aggregate(
+            org_posts=(q.us & (q.kind == "post")).sum(),
+            org_replies=(q.us & q.kind.isin(DIALOGUE_KINDS) & ~_notice(q)).sum(),
+            community_acts=(q.community & q.kind.isin(SUBSTANTIVE) & ~_notice(q)).sum(),
+            people=q.identity_id.nunique(where=q.community & q.kind.isin(SUBSTANTIVE) & ~_notice(q)),
+        )
+        before = p.group_by("channel").aggregate(community_prev=(p.community & p.kind.isin(SUBSTANTIVE) & ~_notice(p)).sum())
+
+        c = a.filter(a.thread_id.notnull() & a.kind.isin(CONVERSATION_KINDS) & ~_notice(a))
+        th = c.group_by(["channel", "thread_id"]).aggregate(
+            started=c.ts.min(),
+            member_reply=(c.community & c.kind.isin(("comment", "reply"))).sum(),
+            nested=(c.in_reply_to.notnull() & (c.in_reply_to != c.thread_id)).sum(),
+        )
+        th = th.filter(th.started >= start)
+        depth = th.group_by("channel").aggregate(threads=th.count(),
+                                                 deep=((th.member_reply > 0) & (th.nested > 0)).sum())
+
+        ka, ke = a.filter(a.ts >= since), ev.filter(ev.starts_at >= since)
+        known = ka.select(channel=ka.channel.cast("!string")).union(
+            ke.select(channel=ke.channel.cast("!string")), distinct=True)
+        out = known
+        for t in (presence, last_pub, dialogue, before, depth):
+            out = out.left_join(t, "channel")
+            if "channel_right" in out.columns:
+                out = out.drop("channel_right")
+        return out.order_by("channel")
+
+    params: dict[str, Any] = dict(end=end, start=start, prev=prev,
+                                  since=prev if not all_channels else datetime(1, 1, 1))
     if channel:
-        a = a.filter(a.channel == channel)
-    r = roles(ws)
-    who = r.select(w_ident=r.identity_id, w_us=r.us, w_bot=r.bot)
-    a = a.left_join(who, a.identity_id == who.w_ident)
-    a = a.mutate(us=a.w_us.fill_null(False), bot=a.w_bot.fill_null(False))
-    a = a.mutate(community=~a.us & ~a.bot & a.identity_id.notnull())
-
-    ev = b.table("events")
-    ev = ev.filter(ev.starts_at.notnull() & (ev.starts_at < end))
-    if channel:
-        ev = ev.filter(ev.channel == channel)
-
-    mine = a.filter(a.us & a.kind.isin(PUBLICATION_KINDS))
-    pubs = mine.select(channel=mine.channel.cast("!string"), ts=mine.ts.cast("!timestamp(6)")).union(
-        ev.select(channel=ev.channel.cast("!string"), ts=ev.starts_at.cast("!timestamp(6)")))
-    secs = float(7 * 86400)
-
-    def epoch(ts: Any) -> Any:  # seconds, fractional: typed as a float (an integer type fails on sub-second data)
-        return ts.epoch_seconds().cast("float64")
-
-    win = pubs.filter(pubs.ts >= start)
-    win = win.mutate(wk=((epoch(win.ts) - epoch(ibis.literal(start))) / secs).floor())
-    w = ibis.window(group_by="channel", order_by="ts")
-    gaps = win.mutate(prev_ts=win.ts.lag().over(w))
-    gaps = gaps.mutate(gap=epoch(gaps.ts) - epoch(ibis.coalesce(gaps.prev_ts, ibis.literal(start))))
-    presence = gaps.group_by("channel").aggregate(
-        weeks=gaps.wk.nunique(), inner_gap=gaps.gap.max(), last_in=gaps.ts.max(), pubs_q=gaps.count())
-    last_pub = pubs.group_by("channel").aggregate(last_pub=pubs.ts.max(),
-                                                  pubs_prev=((pubs.ts >= prev) & (pubs.ts < start)).sum())
-
-    q = a.filter(a.ts >= start)
-    p = a.filter((a.ts >= prev) & (a.ts < start))
-    dialogue = q.group_by("channel").aggregate(
-        org_posts=(q.us & (q.kind == "post")).sum(),
-        org_replies=(q.us & q.kind.isin(DIALOGUE_KINDS) & ~_notice(q)).sum(),
-        community_acts=(q.community & q.kind.isin(SUBSTANTIVE) & ~_notice(q)).sum(),
-        people=q.identity_id.nunique(where=q.community & q.kind.isin(SUBSTANTIVE) & ~_notice(q)),
-    )
-    before = p.group_by("channel").aggregate(community_prev=(p.community & p.kind.isin(SUBSTANTIVE) & ~_notice(p)).sum())
-
-    c = a.filter(a.thread_id.notnull() & a.kind.isin(CONVERSATION_KINDS) & ~_notice(a))
-    th = c.group_by(["channel", "thread_id"]).aggregate(
-        started=c.ts.min(),
-        member_reply=(c.community & c.kind.isin(("comment", "reply"))).sum(),
-        nested=(c.in_reply_to.notnull() & (c.in_reply_to != c.thread_id)).sum(),
-    )
-    th = th.filter(th.started >= start)
-    depth = th.group_by("channel").aggregate(threads=th.count(),
-                                             deep=((th.member_reply > 0) & (th.nested > 0)).sum())
-
-    since = prev if not all_channels else datetime(1, 1, 1)
-    ka, ke = a.filter(a.ts >= since), ev.filter(ev.starts_at >= since)
-    known = ka.select(channel=ka.channel.cast("!string")).union(
-        ke.select(channel=ke.channel.cast("!string")), distinct=True)
-    out = known
-    for t in (presence, last_pub, dialogue, before, depth):
-        out = out.left_join(t, "channel")
-        if "channel_right" in out.columns:
-            out = out.drop("channel_right")
-    rows = out.order_by("channel").to_pyarrow().to_pylist()
+        params["channel"] = channel
+    rows = query(ws, ("channels", bool(channel)), build, **params)
     result = []
     for x in rows:
         weeks = int(x["weeks"] or 0)
@@ -147,17 +155,23 @@ def overall(ws: Any, as_of: str | date | None = None, *, channel: str | None = N
     week = data["as_of"]
     end = period_end(week)
     start = end - timedelta(weeks=WEEKS)
-    b = ibis_backend(ws)
-    a = b.table("activities")
-    r = roles(ws)
-    ours = r.filter(r.us).select(oid=r.identity_id)
-    mine = a.filter((a.ts >= start) & (a.ts < end) & a.kind.isin(PUBLICATION_KINDS) & a.identity_id.isin(ours.oid))
-    ev = b.table("events")
-    ev = ev.filter((ev.starts_at >= start) & (ev.starts_at < end))
+
+    def build(start: Any, end: Any, channel: Any = None) -> Any:
+        b = ibis_backend(ws)
+        a = b.table("activities")
+        r = roles(ws)
+        ours = r.filter(r.us).select(oid=r.identity_id)
+        mine = a.filter((a.ts >= start) & (a.ts < end) & a.kind.isin(PUBLICATION_KINDS) & a.identity_id.isin(ours.oid))
+        ev = b.table("events")
+        ev = ev.filter((ev.starts_at >= start) & (ev.starts_at < end))
+        if channel is not None:
+            mine, ev = mine.filter(mine.channel == channel), ev.filter(ev.channel == channel)
+        return mine.select(ts=mine.ts.cast("!timestamp(6)")).union(ev.select(ts=ev.starts_at.cast("!timestamp(6)")))
+
+    params: dict[str, Any] = {"start": start, "end": end}
     if channel:
-        mine, ev = mine.filter(mine.channel == channel), ev.filter(ev.channel == channel)
-    ts = sorted(x["ts"] for x in mine.select(ts=mine.ts.cast("!timestamp(6)")).union(
-        ev.select(ts=ev.starts_at.cast("!timestamp(6)"))).to_pyarrow().to_pylist())
+        params["channel"] = channel
+    ts = sorted(x["ts"] for x in query(ws, ("presence.overall", bool(channel)), build, **params))
     weeks = {int((t - start).total_seconds() // (7 * 86400)) for t in ts}
     edges = [start, *ts, end]
     longest = max((y - x).total_seconds() for x, y in zip(edges, edges[1:])) / 86400

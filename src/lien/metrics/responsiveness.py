@@ -33,6 +33,7 @@ from typing import Any
 
 from .. import i18n
 from .base import ibis_backend, resolve_as_of
+from .sqlcache import create_temp, memo, query, shared
 
 ITEM_KINDS = ("comment", "reply", "message", "mention")
 ANSWER_KINDS = ("comment", "reply", "message", "mention")
@@ -81,28 +82,33 @@ def items(ws: Any, as_of: str | date | None = None) -> Any:
     An Ibis table: ``id, channel, kind, ts, identity_id, person_id, name, url, title, text,
     thread_id, answered_at, answer_id, hours`` (null when unanswered), ``first_of_person``
     (True for the person's very first substantive act: the newcomer's first item)."""
+    return _items(ws, period_end(resolve_as_of(ws, as_of)))
+
+
+def _items(ws: Any, end: Any) -> Any:
+    """:func:`items` up to ``end`` (a datetime or an Ibis timestamp value)."""
     import ibis
 
-    end = period_end(resolve_as_of(ws, as_of))
     r = roles(ws)
     a = acts_until(ws, end)
     ours_ids = r.filter(r.us).select(oid=r.identity_id)
     ours = a.filter(a.identity_id.isin(ours_ids.oid))
-    parent = a.select(p_id=a.id, p_ident=a.identity_id)
-    root = a.select(r_id=a.id, r_ident=a.identity_id, r_url=a.url, r_title=a.title)
+    mine = ours.select(m_id=ours.id)
+    root = a.select(r_id=a.id, r_url=a.url, r_title=a.title)
     who = r.select(w_ident=r.identity_id, person_id=r.person_id, name=r.name, w_us=r.us, w_bot=r.bot)
 
     c = a.filter(a.kind.isin(ITEM_KINDS) & a.identity_id.notnull())
     c = c.filter(~_notice(c))
     c = c.join(who, c.identity_id == who.w_ident)
     c = c.filter(~c.w_us & ~c.w_bot)
-    c = c.left_join(parent, c.in_reply_to == parent.p_id)
-    c = c.left_join(root, c.thread_id == root.r_id)
+    # addressed to us: semi-joins against our own acts (few), not lookups among all acts
     to_us = c.target_identity_id.isin(ours_ids.oid).fill_null(False)
-    parent_ours = c.p_ident.isin(ours_ids.oid).fill_null(False)
+    parent_ours = c.in_reply_to.isin(mine.m_id).fill_null(False)
     top_level = c.in_reply_to.isnull() | (c.in_reply_to == c.thread_id)
-    root_ours = c.r_ident.isin(ours_ids.oid).fill_null(False) & top_level.fill_null(False)
-    it = c.filter(to_us | parent_ours | root_ours).select(
+    root_ours = c.thread_id.isin(mine.m_id).fill_null(False) & top_level.fill_null(False)
+    c = c.filter(to_us | parent_ours | root_ours)
+    c = c.left_join(root, c.thread_id == root.r_id)
+    it = c.select(
         "id", "channel", "kind", "ts", "identity_id", "person_id", "name", "thread_id", "text",
         url=ibis.coalesce(c.url, c.r_url), title=c.r_title,
     )
@@ -126,7 +132,8 @@ def items(ws: Any, as_of: str | date | None = None) -> Any:
     s = s.join(sp, s.identity_id == sp.s_ident)
     firsts = s.group_by(f_person=s.s_person).aggregate(f_ts=s.ts.min(), f_id=s.id.argmin(s.ts))
 
-    out = it.left_join(first, it.id == first.i_id).left_join(firsts, it.person_id == firsts.f_person)
+    out = it.left_join(first, it.id == first.i_id)
+    out = out.left_join(firsts, out.person_id == firsts.f_person)
     hours = (out.answered_at.epoch_seconds() - out.ts.epoch_seconds()) / 3600.0
     return out.select(
         "id", "channel", "kind", "ts", "identity_id", "person_id", "name", "url", "title", "text", "thread_id",
@@ -146,8 +153,26 @@ def materialize(ws: Any, name: str, expr: Any) -> Any:
 
 
 def items_table(ws: Any, week: date) -> Any:
-    """:func:`items` computed once into a temporary table."""
-    return materialize(ws, "_lien_items", items(ws, week))
+    """:func:`items` computed once into a temporary table (once per as-of week inside a
+    :func:`~lien.metrics.sqlcache.shared` block)."""
+    m = memo(ws)
+    if m is None:
+        return create_temp(ws, "_lien_items", ("items",), lambda end: _items(ws, end), end=period_end(week))
+    key = ("items", week)
+    if key not in m:
+        m[key] = create_temp(ws, f"_lien_items_{week:%Y%m%d}", ("items",), lambda end: _items(ws, end),
+                             end=period_end(week))
+        m.setdefault("_tables", []).append(f"_lien_items_{week:%Y%m%d}")
+    return m[key]
+
+
+def _open_items(t: Any, channel: Any = None, since: Any = None) -> Any:
+    u = t.filter(t.answered_at.isnull())
+    if channel is not None:
+        u = u.filter(u.channel == channel)
+    if since is not None:
+        u = u.filter(u.ts >= since)
+    return u
 
 
 def inbox(ws: Any, as_of: str | date | None = None, *, channel: str | None = None,
@@ -155,19 +180,29 @@ def inbox(ws: Any, as_of: str | date | None = None, *, channel: str | None = Non
     """Items still needing our reply at the end of the as-of week, oldest first."""
     week = resolve_as_of(ws, as_of)
     end = period_end(week)
+    with shared(ws):
+        return _inbox(ws, week, end, channel, since, limit)
+
+
+def _inbox(ws: Any, week: date, end: datetime, channel: str | None, since: str | date | None,
+           limit: int | None) -> dict[str, Any]:
     all_items = items_table(ws, week)
-    t = all_items.filter(all_items.answered_at.isnull())
+    name = all_items.get_name()
+    params: dict[str, Any] = {}
     if channel:
-        t = t.filter(t.channel == channel)
+        params["channel"] = channel
     if since:
         from .base import parse_date
 
-        t = t.filter(t.ts >= datetime.combine(parse_date(since, "--since"), datetime.min.time()))
-    total = int(t.count().execute())
-    q = t.order_by(["ts", "id"])
-    if limit:
-        q = q.limit(limit)
-    rows = q.to_pyarrow().to_pylist()
+        params["since"] = datetime.combine(parse_date(since, "--since"), datetime.min.time())
+    shape = (name, "channel" in params, "since" in params)
+    total = int(query(ws, ("inbox.total", *shape),
+                      lambda **p: _open_items(all_items, **p).count().name("n"), **params)[0]["n"])
+
+    def rows_of(**p: Any) -> Any:
+        q = _open_items(all_items, **p).order_by(["ts", "id"])
+        return q.limit(limit) if limit else q
+    rows = query(ws, ("inbox.rows", *shape, limit or None), rows_of, **params)
     out = []
     for r in rows:
         ts = r["ts"]
@@ -187,20 +222,28 @@ def unanswered_people(ws: Any, as_of: str | date | None = None, *, min_items: in
     week = resolve_as_of(ws, as_of)
     end = period_end(week)
     limit_h = float(ws.config.model["response"]["unanswered_hours"])
-    t = table if table is not None else items_table(ws, week)
-    late = t.hours.isnull() | (t.hours > limit_h)
-    t = t.filter((t.ts >= end - timedelta(days=days)) & (t.ts <= end - timedelta(hours=limit_h)) & late)
-    g = t.group_by(["person_id", "name"]).aggregate(items=t.count(), oldest=t.ts.min(), latest=t.ts.max())
-    g = g.filter(g.items >= min_items).order_by([g.items.desc(), "oldest"])
+    with shared(ws):
+        t0 = table if table is not None else items_table(ws, week)
+
+        def build(lo: Any, hi: Any) -> Any:
+            t = t0
+            late = t.hours.isnull() | (t.hours > limit_h)
+            t = t.filter((t.ts >= lo) & (t.ts <= hi) & late)
+            g = t.group_by(["person_id", "name"]).aggregate(items=t.count(), oldest=t.ts.min(), latest=t.ts.max())
+            return g.filter(g.items >= min_items).order_by([g.items.desc(), "oldest"])
+        rows = query(ws, ("unanswered", t0.get_name(), limit_h, min_items), build,
+                     lo=end - timedelta(days=days), hi=end - timedelta(hours=limit_h))
     return [{"person_id": r["person_id"], "who": r["name"], "items": int(r["items"]),
              "oldest": r["oldest"], "latest": r["latest"]}
-            for r in g.to_pyarrow().to_pylist()]
+            for r in rows]
 
 
-def _stats(t: Any, end: datetime, target_h: float, limit_h: float) -> dict[str, Any]:
-    """The aggregations of one group of items (used whole, per channel and per month)."""
-    el_t = t.ts <= end - timedelta(hours=target_h)
-    el_l = t.ts <= end - timedelta(hours=limit_h)
+def _stats(t: Any, end: Any, target_h: float, limit_h: float, bounds: tuple[Any, Any] | None = None) -> dict[str, Any]:
+    """The aggregations of one group of items (used whole, per channel and per month); ``bounds``:
+    the latest item times eligible for the target and the limit (default: from ``end``)."""
+    bt, bl = bounds or (end - timedelta(hours=target_h), end - timedelta(hours=limit_h))
+    el_t = t.ts <= bt
+    el_l = t.ts <= bl
     ok_t = el_t & (t.hours <= target_h).fill_null(False)
     ok_l = el_l & (t.hours <= limit_h).fill_null(False)
     nf = t.first_of_person & el_l
@@ -243,16 +286,40 @@ def responsiveness(ws: Any, as_of: str | date | None = None, *, since: str | dat
     target_h, limit_h = float(cfg["target_hours"]), float(cfg["unanswered_hours"])
     start_d = parse_date(since, "--since") if since else week - timedelta(weeks=13) + timedelta(days=1)
     start = datetime.combine(start_d, datetime.min.time())
-    t = items_table(ws, week)
+    with shared(ws):
+        return _responsiveness(ws, week, end, target_h, limit_h, start, since, months, channel)
+
+
+def _responsiveness(ws: Any, week: date, end: datetime, target_h: float, limit_h: float, start: datetime,
+                    since: Any, months: int, channel: str | None) -> dict[str, Any]:
+    t0 = items_table(ws, week)
+    params: dict[str, Any] = {"bt": end - timedelta(hours=target_h), "bl": end - timedelta(hours=limit_h)}
     if channel:
-        t = t.filter(t.channel == channel)
-    p = t.filter(t.ts >= start)
-    whole = _finish(p.aggregate(**_stats(p, end, target_h, limit_h)).to_pyarrow().to_pylist()[0])
-    per_ch = [
-        {"channel": r.pop("channel"), **_finish(r)}
-        for r in p.group_by("channel").aggregate(**_stats(p, end, target_h, limit_h)).order_by("channel")
-        .to_pyarrow().to_pylist()
-    ]
+        params["channel"] = channel
+    shape = (t0.get_name(), bool(channel), target_h, limit_h)
+
+    def base(channel: Any = None) -> Any:
+        return t0.filter(t0.channel == channel) if channel is not None else t0
+
+    def whole_q(bt: Any, bl: Any, start: Any, channel: Any = None) -> Any:
+        t = base(channel)
+        p = t.filter(t.ts >= start)
+        return p.aggregate(**_stats(p, None, target_h, limit_h, (bt, bl)))
+
+    def per_ch_q(bt: Any, bl: Any, start: Any, channel: Any = None) -> Any:
+        t = base(channel)
+        p = t.filter(t.ts >= start)
+        return p.group_by("channel").aggregate(**_stats(p, None, target_h, limit_h, (bt, bl))).order_by("channel")
+
+    def per_month_q(bt: Any, bl: Any, m_start: Any, channel: Any = None) -> Any:
+        t = base(channel)
+        pm = t.filter(t.ts >= m_start)
+        pm = pm.mutate(month=pm.ts.truncate("M"))
+        return pm.group_by("month").aggregate(**_stats(pm, None, target_h, limit_h, (bt, bl))).order_by("month")
+
+    whole = _finish(query(ws, ("resp.whole", *shape), whole_q, start=start, **params)[0])
+    per_ch = [{"channel": r.pop("channel"), **_finish(r)}
+              for r in query(ws, ("resp.channels", *shape), per_ch_q, start=start, **params)]
     if since:
         m_start = start
     else:
@@ -260,11 +327,8 @@ def responsiveness(ws: Any, as_of: str | date | None = None, *, since: str | dat
         while m <= 0:
             y, m = y - 1, m + 12
         m_start = datetime(y, m, 1)
-    pm = t.filter(t.ts >= m_start)
-    pm = pm.mutate(month=pm.ts.truncate("M"))
     per_month = []
-    for r in pm.group_by("month").aggregate(**_stats(pm, end, target_h, limit_h)).order_by("month") \
-            .to_pyarrow().to_pylist():
+    for r in query(ws, ("resp.months", *shape), per_month_q, m_start=m_start, **params):
         month = r.pop("month")
         per_month.append({"month": month.strftime("%Y-%m"), **_finish(r)})
     return {"as_of": week, "since": start.date(), "hours": {"target": target_h, "limit": limit_h},
@@ -278,26 +342,40 @@ def dialogue(ws: Any, person_id: str, as_of: str | date | None = None, *, days: 
     week = resolve_as_of(ws, as_of)
     end = period_end(week)
     limit_h = float(ws.config.model["response"]["unanswered_hours"])
-    t = items_table(ws, week)
-    t = t.filter((t.person_id == person_id) & (t.ts >= end - timedelta(days=days)))
-    st = _finish(t.aggregate(**_stats(t, end, float(ws.config.model["response"]["target_hours"]), limit_h))
-                 .to_pyarrow().to_pylist()[0])
-    # exchanges between us and the person: their items and our acts addressed to them
-    r = roles(ws)
-    a = acts_until(ws, end)
-    mine = r.filter(r.person_id == person_id).select(m=r.identity_id)
-    ours = r.filter(r.us).select(u=r.identity_id)
-    ex = a.filter(a.kind.isin(SUBSTANTIVE) & (a.ts >= end - timedelta(days=days)))
-    import ibis
+    target_h = float(ws.config.model["response"]["target_hours"])
+    with shared(ws):
+        t0 = items_table(ws, week)
 
-    theirs = t.select(ts=t.ts.cast("timestamp(6)"), channel=t.channel.cast("string"),
-                      initiator=ibis.literal("person"))
-    to_them = ex.filter(ex.identity_id.isin(ours.u) & ex.target_identity_id.isin(mine.m)).select(
-        ts=ex.ts.cast("timestamp(6)"), channel=ex.channel.cast("string"), initiator=ibis.literal("us"))
-    both = theirs.union(to_them)
-    last5 = both.order_by(both.ts.desc()).limit(5).to_pyarrow().to_pylist()
-    two_way = t.filter(t.answered_at.notnull()).answered_at.max().to_pyarrow().as_py()
-    chans = sorted(r["channel"] for r in both.select("channel").distinct().to_pyarrow().to_pylist()) if len(last5) else []
+        def parts(person: Any, lo: Any, end: Any, bt: Any, bl: Any) -> dict[str, Any]:
+            import ibis
+
+            t = t0.filter((t0.person_id == person) & (t0.ts >= lo))
+            # exchanges between us and the person: their items and our acts addressed to them
+            r = roles(ws)
+            a = acts_until(ws, end)
+            mine = r.filter(r.person_id == person).select(m=r.identity_id)
+            ours = r.filter(r.us).select(u=r.identity_id)
+            ex = a.filter(a.kind.isin(SUBSTANTIVE) & (a.ts >= lo))
+            theirs = t.select(ts=t.ts.cast("timestamp(6)"), channel=t.channel.cast("string"),
+                              initiator=ibis.literal("person"))
+            to_them = ex.filter(ex.identity_id.isin(ours.u) & ex.target_identity_id.isin(mine.m)).select(
+                ts=ex.ts.cast("timestamp(6)"), channel=ex.channel.cast("string"), initiator=ibis.literal("us"))
+            both = theirs.union(to_them)
+            return {"stats": t.aggregate(**_stats(t, None, target_h, limit_h, (bt, bl))),
+                    "last5": both.order_by(both.ts.desc()).limit(5),
+                    "two_way": t.filter(t.answered_at.notnull()).answered_at.max().name("v"),
+                    "chans": both.select("channel").distinct()}
+
+        params = dict(person=person_id, lo=end - timedelta(days=days), end=end,
+                      bt=end - timedelta(hours=target_h), bl=end - timedelta(hours=limit_h))
+
+        def run(part: str) -> list[dict[str, Any]]:
+            return query(ws, ("dialogue", part, t0.get_name(), target_h, limit_h),
+                         lambda **p: parts(**p)[part], **params)
+        st = _finish(run("stats")[0])
+        last5 = run("last5")
+        two_way = run("two_way")[0]["v"]
+        chans = sorted(r["channel"] for r in run("chans")) if len(last5) else []
     return {
         "person_id": person_id, "as_of": week, "items": st["items"],
         "answered_within_limit_pct": st["coverage_limit"], "median_hours": st["median_hours"],

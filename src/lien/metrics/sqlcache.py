@@ -1,0 +1,110 @@
+"""Ibis expressions built and compiled once per process, run with their dates as parameters.
+
+Building and compiling an Ibis expression costs far more than running it on a small workspace, and
+as much as running it on a large one. A metric written as Ibis gives :func:`query` a ``build``
+function that takes its changing values (as-of bounds, a channel) as Ibis literals; the first call
+builds it with stand-in values, compiles it to the workspace engine's SQL and keeps the text with
+placeholders where the stand-ins were; later calls only bind the real values. What changes the
+text of the query (a filter present or not, a threshold from ``lien.toml``) goes in ``key``.
+"""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any, Callable, Iterator
+
+from .base import ibis_backend
+
+_SQL: dict[tuple[Any, ...], tuple[str, tuple[str, ...]] | None] = {}
+_LOCK = threading.Lock()
+
+
+def _standin(i: int, v: Any) -> Any:
+    """A value no real query carries, of the parameter's type."""
+    if isinstance(v, datetime) or isinstance(v, date):
+        return datetime(1901 + i, 2, 3, 4, 5, 6)
+    if isinstance(v, str):
+        return f"__lien_param_{i}__"
+    raise TypeError(f"unsupported query parameter type {type(v).__name__}")
+
+
+def _render(b: Any, value: Any) -> str:
+    import ibis
+
+    sql = b.compile(ibis.literal(value).name("x"), pretty=False)
+    head, _, _ = sql.partition(" AS ")
+    return head.removeprefix("SELECT ").strip()
+
+
+def _compile(ws: Any, build: Callable[..., Any], params: dict[str, Any]) -> tuple[str, tuple[str, ...]] | None:
+    import ibis
+
+    b = ibis_backend(ws)
+    names = tuple(sorted(params))
+    stand = {n: _standin(i, params[n]) for i, n in enumerate(names)}
+    sql = b.compile(build(**{n: ibis.literal(v) for n, v in stand.items()}), pretty=False)
+    for n in names:
+        text = _render(b, stand[n])
+        if not text or text not in sql:
+            return None  # the stand-in was folded away: compile per call
+        sql = sql.replace(text, f"${n}")
+    return sql, names
+
+
+def compiled(ws: Any, key: tuple[Any, ...], build: Callable[..., Any], params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The SQL text of ``build(**params)`` and the values to bind to it."""
+    import ibis
+
+    params = {n: (datetime.combine(v, datetime.min.time()) if isinstance(v, date) and not isinstance(v, datetime) else v)
+              for n, v in params.items()}
+    k = (key, tuple(sorted((n, type(v).__name__) for n, v in params.items())))
+    with _LOCK:
+        hit = _SQL.get(k, False)
+    if hit is False:
+        hit = _compile(ws, build, params)
+        with _LOCK:
+            _SQL[k] = hit
+    if hit is None:
+        b = ibis_backend(ws)
+        return b.compile(build(**{n: ibis.literal(v) for n, v in params.items()}), pretty=False), {}
+    sql, names = hit
+    return sql, {n: params[n] for n in names}
+
+
+def query(ws: Any, key: tuple[Any, ...], build: Callable[..., Any], **params: Any) -> list[dict[str, Any]]:
+    """Rows of ``build(**params)`` as dicts (column names as the expression names them)."""
+    sql, values = compiled(ws, key, build, params)
+    cur = ws.con.execute(sql, values or None)
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+
+def create_temp(ws: Any, name: str, key: tuple[Any, ...], build: Callable[..., Any], **params: Any) -> Any:
+    """``build(**params)`` computed once into the temporary table ``name``; its Ibis table."""
+    sql, values = compiled(ws, key, build, params)
+    ws.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}', values or None).fetchall()
+    return ibis_backend(ws).table(name)
+
+
+@contextmanager
+def shared(ws: Any) -> Iterator[dict[Any, Any]]:
+    """Within the block, tables a metric computes for an as-of week are computed once and reused
+    (a page or a goals check asks for the same items several times). The data must not change
+    inside the block; outside it, every call computes afresh."""
+    memo = getattr(ws, "_lien_shared", None)
+    if memo is not None:  # nested: the outer block owns it
+        yield memo
+        return
+    ws._lien_shared = memo = {}
+    try:
+        yield memo
+    finally:
+        ws._lien_shared = None
+        for name in memo.get("_tables", ()):
+            ws.con.execute(f'DROP TABLE IF EXISTS "{name}"').fetchall()
+
+
+def memo(ws: Any) -> dict[Any, Any] | None:
+    """The memo of the enclosing :func:`shared` block, or None."""
+    return getattr(ws, "_lien_shared", None)
