@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from ..metrics import sqlcache
 from .. import i18n
 from ..errors import LienError, NotFound, UsageError
 from . import charts, messages, security  # noqa: F401  (messages registers the texts)
@@ -257,7 +258,8 @@ def create_app(workspace: Any, *, host: str = "127.0.0.1", password: str | None 
             if hit is not None:
                 return hit
             ctx = Ctx(ws=ws, lang=lang, query=query, path_params=path_params)
-            data = run_in_lang(lang, page.build, ctx)
+            with sqlcache.shared(ws):  # tables a page asks for several times are computed once
+                data = run_in_lang(lang, page.build, ctx)
             cache.put(key, data)
             return data
 
