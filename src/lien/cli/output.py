@@ -3,16 +3,14 @@ from __future__ import annotations
 
 import csv
 import sys
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any, Iterable, Sequence
 
-import orjson
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .. import i18n
+from .. import i18n, jsonio
 from ..errors import BadInput, LienError
 
 # On a terminal rich fits tables to its width; in a pipe or a file (no width to fit) they are
@@ -21,18 +19,8 @@ out = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty(
 err = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 240)
 
 
-def _default(v: Any) -> Any:
-    if isinstance(v, (datetime, date)):
-        return v.isoformat()
-    if isinstance(v, Decimal):
-        return float(v)
-    if isinstance(v, (set, frozenset, tuple)):
-        return list(v)
-    return str(v)
-
-
 def dumps(data: Any) -> str:
-    return orjson.dumps(data, default=_default, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
+    return jsonio.dumps(data, indent=True).decode()
 
 
 def print_json(data: Any) -> None:

@@ -4,8 +4,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlencode
@@ -19,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from .. import jsonio
 from ..metrics import sqlcache
 from .. import i18n
 from ..errors import LienError, NotFound, UsageError
@@ -32,18 +32,8 @@ LANG_COOKIE = "lien_lang"
 # ------------------------------------------------------------------------------------------
 # JSON and the one error shape
 
-def _default(v: Any) -> Any:
-    if isinstance(v, (datetime, date)):
-        return v.isoformat()
-    if isinstance(v, Decimal):
-        return float(v)
-    if isinstance(v, (set, frozenset, tuple)):
-        return list(v)
-    return str(v)
-
-
 def json_bytes(data: Any) -> bytes:
-    return orjson.dumps(data, default=_default, option=orjson.OPT_NON_STR_KEYS)
+    return jsonio.dumps(data)
 
 
 def json_response(data: Any, status: int = 200) -> Response:
