@@ -148,6 +148,26 @@ class Source:
             raise err
         self.bad_records.append(err.info)
 
+    def load_json(self, raw: bytes, expected: str, file: str | Path | None = None, *, skippable: bool = True) -> Any:
+        """Parse one JSON document; a syntax error names its line and column. ``skippable``:
+        with --skip-bad the file is listed and None returned; otherwise it always raises."""
+        import json
+
+        import orjson
+
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError as e:
+            where, msg = f"line {e.lineno}, column {e.colno}", e.msg
+            try:  # the standard parser points at where the error starts, orjson where it noticed it
+                json.loads(raw.decode("utf-8", errors="replace"))
+            except json.JSONDecodeError as precise:
+                where, msg = f"line {precise.lineno}, column {precise.colno}", precise.msg
+            if not skippable:
+                raise BadInput(str(file or self.location), where, expected, msg) from e
+            self.bad(where, expected, msg, file=file)
+            return None
+
     def warn(self, message: str) -> None:
         """A problem with the input that does not stop the import (shown in the summary)."""
         self.warnings.append(message)

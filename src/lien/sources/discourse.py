@@ -24,13 +24,11 @@ or again in a later capture, is one act.
 """
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, Iterator
 
-import orjson
 
 from ..i18n import register, t
 from .base import Activity, Batch, Identity, Source
@@ -160,17 +158,7 @@ class DiscourseSource(Source):
         yield Batch(activities=acts, identities=list(self.people.values()), records=read)
 
     def _load(self, f: Path) -> Any:
-        raw = f.read_bytes()
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            try:
-                json.loads(raw.decode("utf-8", errors="replace"))
-                where, err = "the file", "invalid JSON"
-            except json.JSONDecodeError as e:
-                where, err = f"line {e.lineno}, column {e.colno}", e.msg
-            self.bad(where, t("discourse.expected"), err, file=f)
-            return None
+        return self.load_json(f.read_bytes(), t("discourse.expected"), file=f)
 
     def _person(self, p: dict[str, Any]) -> str:
         user = p["username"]

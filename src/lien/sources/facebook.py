@@ -29,7 +29,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, ClassVar, Iterator
 
-import orjson
 
 from ..errors import BadInput
 from ..i18n import register, t
@@ -117,10 +116,7 @@ class FacebookSource(Source):
         return 85 if hits >= 2 or any(_POSTS.search(n) or _MESSAGES.search(n) for n in names) else 0
 
     def _json(self, arc: Archive, name: str) -> Any:
-        try:
-            return unmojibake(orjson.loads(arc.read_bytes(name)))
-        except orjson.JSONDecodeError as e:
-            raise BadInput(arc.where(name), f"line {e.lineno}, column {e.colno}", "JSON", e.msg) from e
+        return unmojibake(self.load_json(arc.read_bytes(name), "JSON", arc.where(name), skippable=False))
 
     @staticmethod
     def _items(doc: Any, key: str) -> list[Any]:

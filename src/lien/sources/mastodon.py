@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Any, ClassVar, Iterator
 from urllib.parse import urlsplit
 
-import orjson
 
 from ..errors import BadInput
 from ..i18n import register, t
@@ -137,10 +136,7 @@ class MastodonSource(Source):
 
     # -- reading -----------------------------------------------------------------------------
     def _json(self, arc: Archive, name: str) -> Any:
-        try:
-            return orjson.loads(arc.read_bytes(name))
-        except orjson.JSONDecodeError as e:
-            raise BadInput(arc.where(name), f"line {e.lineno}, column {e.colno}", "JSON", e.msg) from e
+        return self.load_json(arc.read_bytes(name), "JSON", arc.where(name), skippable=False)
 
     def read(self) -> Iterator[Batch]:
         root = self.path.parent if self.path.is_file() and not is_zip(self.path) else self.path

@@ -194,16 +194,8 @@ class SlackSource(Source):
             yield Batch(activities=buf, identities=idents, records=records)
 
     def _day(self, arc: Archive, member: str) -> list[Any]:
-        raw = arc.read_bytes(member)
-        try:
-            msgs = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            try:
-                json.loads(raw.decode("utf-8", errors="replace"))
-                where, err = "the file", "invalid JSON"
-            except json.JSONDecodeError as e:
-                where, err = f"line {e.lineno}, column {e.colno}", e.msg
-            self.bad(where, "a JSON list of Slack messages", err, file=arc.where(member))
+        msgs = self.load_json(arc.read_bytes(member), "a JSON list of Slack messages", file=arc.where(member))
+        if msgs is None:
             return []
         if not isinstance(msgs, list):
             self.bad("the file", "a JSON list of Slack messages", type(msgs).__name__, file=arc.where(member))
