@@ -83,3 +83,20 @@ def t(key: str, lang: str | None = None, **fields: object) -> str:
         return key.format(**fields) if fields else key
     text = msgs.get(lang or get_lang()) or msgs["en"]
     return text.format(**fields) if fields else text
+
+
+def num(v: float, digits: int = 1, lang: str | None = None) -> str:
+    """A decimal number as written in the language: 3.26 in English, 3,26 in French."""
+    s = f"{v:.{digits}f}"
+    return s.replace(".", ",") if (lang or get_lang()) == "fr" else s
+
+
+def tn(key: str, n: float, lang: str | None = None, **fields: object) -> str:
+    """``t`` for a message with a count ``n`` written "singular|plural": French takes the
+    singular below 2 (0 and 1), English for 1 only."""
+    lang = lang or get_lang()
+    text = t(key, lang, n=n, **fields)
+    one, _, many = text.partition("|")
+    if not many:
+        return one
+    return one if (n < 2 if lang == "fr" else n == 1) else many

@@ -20,6 +20,15 @@ i18n.register({
     "level.participant": {"en": "Participant", "fr": "Participant"},
     "level.regular": {"en": "Regular", "fr": "Habitué"},
     "level.standard_bearer": {"en": "Standard-bearer", "fr": "Porte-étendard"},
+    **{f"kind.{k}": {"en": k, "fr": fr} for k, fr in (
+        ("post", "publication"), ("comment", "commentaire"), ("reply", "réponse"), ("message", "message"),
+        ("mention", "mention"), ("share", "partage"), ("like", "j'aime"), ("follow", "abonnement"),
+        ("rsvp_yes", "inscription"), ("rsvp_no", "désistement"), ("rsvp_maybe", "peut-être"),
+        ("waitlist", "liste d'attente"), ("attend", "présence"), ("no_show", "absence"), ("volunteer", "bénévole"),
+        ("speak", "intervention"), ("host", "organisation"))},
+    "role.community": {"en": "community", "fr": "communauté"},
+    "role.staff": {"en": "staff", "fr": "équipe"},
+    "role.bot": {"en": "bot", "fr": "robot"},
     "tag.new": {"en": "new", "fr": "nouveau"},
     "tag.offline-only": {"en": "offline only", "fr": "hors-ligne seulement"},
     "tag.online-only": {"en": "online only", "fr": "en ligne seulement"},
@@ -78,6 +87,14 @@ def _lv(level: str) -> str:
     return i18n.t(f"level.{level}")
 
 
+def _num_col(rows: list[dict[str, Any]], key: str, digits: int = 1) -> None:
+    """Numbers of a table column as the language writes them (3,26 in French), aligned right."""
+    cells = ["" if r[key] is None else i18n.num(r[key], digits) for r in rows]
+    width = max(map(len, cells), default=0)
+    for r, c in zip(rows, cells):
+        r[key] = c.rjust(width)
+
+
 def _tags(tags: list[str]) -> str:
     return ", ".join(i18n.t(f"tag.{t}") for t in tags)
 
@@ -114,11 +131,15 @@ def people(
     from ..metrics.persons import people as list_people
 
     data = list_people(ws(), as_of=as_of, level=level, tag=tag, channel=channel, sort=sort, limit=limit or None)
-    rows = [{**r, "level_label": _lv(r["level"]), "tag_labels": _tags(r["tags"])} for r in data["people"]]
+    rows = [{**r, "level_label": _lv(r["level"]), "tag_labels": _tags(r["tags"]),
+             "role_label": i18n.t(f"role.{r['role']}")} for r in data["people"]]
+    if not (json or csv):
+        _num_col(rows, "pes")
     if not (json or csv):
         out.print(i18n.t("model.as_of", date=data["as_of"]))
     emit(data, rows, [("name", "col.name"), ("pes", "col.pes"), ("level_label", "col.level"),
-                      ("tag_labels", "col.tags"), ("role", "col.role"), ("last_seen", "col.last_seen")],
+                      ("tag_labels", "col.tags"), ("role_label" if not csv else "role", "col.role"),
+                      ("last_seen", "col.last_seen")],
          as_json=json, as_csv=csv)
 
 
@@ -146,29 +167,33 @@ def person(
         print_json(d)
         return
     out.print(f"[bold]{d['name']}[/] · {i18n.t('model.as_of', date=d['as_of'])}", highlight=False)
-    out.print(f"PES {d['pes']:.1f} · {i18n.t('person.level', level=_lv(d['level']))}"
+    out.print(f"{i18n.t('col.pes')} {i18n.num(d['pes'], 1)} · {i18n.t('person.level', level=_lv(d['level']))}"
               + (f" · {_tags(d['tags'])}" if d["tags"] else ""), markup=False)
     if explain:
-        rows = [{"component": i18n.t(f"comp.{x['component']}"), "raw": x["note"], "value": f"{x['value']:.2f}",
+        rows = [{"component": i18n.t(f"comp.{x['component']}"), "raw": x["note"], "value": x["value"],
                  "points": x["points"]} for x in d["details"]]
         rows.append({"component": i18n.t("person.total"), "raw": "", "value": None, "points": d["pes"]})
+        _num_col(rows, "value", 2)
+        _num_col(rows, "points")
         print_table(rows, [("component", "col.component"), ("raw", "col.raw"), ("value", "col.value"),
                            ("points", "col.points")])
         if d["changes"]:
             out.print(i18n.t("person.changes"))
             for c in d["changes"]:
-                out.print(f"  {c['delta']:+.1f} {i18n.t('comp.' + c['component'])}: {c['reason']}", markup=False)
+                out.print(f"  {c['text']}", markup=False)
         else:
             out.print(i18n.t("person.no_change"))
     if d["next_level"] and d["next_level"]["needs"]:
-        out.print(i18n.t("person.next", level=_lv(d["next_level"]["level"]), needs="; ".join(d["next_level"]["needs"])),
+        needs = i18n.t("levels.sep").join(d["next_level"]["needs"])
+        out.print(i18n.t("person.next", level=_lv(d["next_level"]["level"]), needs=needs),
                   markup=False)
     if len(d["accounts"]) > 1:
         out.print(i18n.t("person.accounts", accounts=", ".join(f"{a['channel']} {a['key']}" for a in d["accounts"])),
                   markup=False)
     if acts:
-        print_table([{**a, "what": a["title"] or (a["text"] or "")[:80]} for a in acts],
-                    [("ts", "col.when"), ("kind", "col.kind"), ("channel", "col.channel"), ("what", "")],
+        print_table([{**a, "what": a["title"] or (a["text"] or "")[:80], "kind_label": i18n.t(f"kind.{a['kind']}")}
+                     for a in acts],
+                    [("ts", "col.when"), ("kind_label", "col.kind"), ("channel", "col.channel"), ("what", "")],
                     title=i18n.t("person.timeline"))
 
 
@@ -201,6 +226,8 @@ def advocates(as_of: Optional[str] = AsOf, json: bool = JsonOpt, csv: bool = Csv
 
     d = get(ws(), as_of=as_of)
     rows = [{**r, "level_label": _lv(r["level"])} for r in d["advocates"]]
+    if not (json or csv):
+        _num_col(rows, "pes")
     emit(d, rows, [("name", "col.name"), ("level_label", "col.level"), ("pes", "col.pes"), ("reason", "col.reason")],
          as_json=json, as_csv=csv)
 
@@ -230,8 +257,9 @@ def cooling(as_of: Optional[str] = AsOf, json: bool = JsonOpt, csv: bool = CsvOp
     rows = []
     for r in d["cooling"]:
         last = r["last_exchange"] or {}
+        kind = i18n.t(f"kind.{last['kind']}") if last.get("kind") else ""
         rows.append({**r, "level_label": _lv(("observer", "participant", "regular", "standard_bearer")[r["level"]]),
-                     "last": f"{last.get('kind', '')} {last.get('about') or ''} ({_fmt_ts(last.get('ts'))})".strip()})
+                     "last": f"{kind} {last.get('about') or ''} ({_fmt_ts(last.get('ts'))})".strip()})
     if not rows and not (json or csv):
         out.print(i18n.t("model.none"))
         return

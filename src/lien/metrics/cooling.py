@@ -12,8 +12,11 @@ from typing import Any
 
 import ibis
 
+from .. import i18n
 from .base import resolve_as_of
 from .engagement import OFFLINE, ONLINE_SUBSTANTIVE
+
+i18n.register({"cooling.rhythm": {"en": "~{d} d", "fr": "~{d} j"}})
 
 MIN_GAP_DAYS = 28
 FACTOR = 2.0
@@ -45,7 +48,7 @@ def unpack(key: Any) -> tuple[Any, Any]:
 def describe_rhythm(median_days: float | None) -> str:
     if not median_days:
         return "—"
-    return f"~{median_days:.0f} d"
+    return i18n.t("cooling.rhythm", d=f"{median_days:.0f}")
 
 
 def cooling(ws: Any, *, as_of: str | date | None = None, limit: int | None = None) -> dict[str, Any]:

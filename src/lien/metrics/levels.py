@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from .. import i18n
 from .base import resolve_as_of
 
 LEVELS = ("observer", "participant", "regular", "standard_bearer")
@@ -83,12 +84,33 @@ def advocates(ws: Any, *, as_of: str | date | None = None) -> dict[str, Any]:
     for r in rows:
         reasons = []
         if r["level"] == 3:
-            reasons.append(f"standard-bearer: {r['online_13w']} contributions in 13 weeks, exchanges with "
-                           f"{r['counterparts_13w']} people, {r['checkins_26w']} check-ins in 26 weeks")
+            reasons.append(i18n.t("levels.why.bearer", online=i18n.tn("levels.n.contributions", r["online_13w"]),
+                                  people=i18n.tn("levels.n.people", r["counterparts_13w"]),
+                                  checkins=i18n.tn("levels.n.checkins", r["checkins_26w"])))
         if "prescriber" in (r["tags"] or []):
-            reasons.append(f"prescriber ({r['prescriber']:.0f}/100): {r['responders']:.1f} people answer them, "
-                           f"brought {r['newcomers']} newcomer(s), PageRank percentile {r['pagerank_pct']:.2f}")
+            reasons.append(i18n.t("levels.why.prescriber", score=f"{r['prescriber']:.0f}",
+                                  responders=i18n.tn("levels.n.responders", round(r["responders"], 1),
+                                                     x=i18n.num(r["responders"], 1)),
+                                  newcomers=i18n.tn("levels.n.newcomers", r["newcomers"]),
+                                  pr=i18n.num(r["pagerank_pct"], 2)))
         out.append({"person_id": r["person_id"], "name": r["name"], "pes": round(r["pes"], 1),
                     "level": LEVELS[r["level"]], "prescriber": round(r["prescriber"], 1),
-                    "tags": list(r["tags"] or []), "reason": "; ".join(reasons)})
+                    "tags": list(r["tags"] or []), "reason": i18n.t("levels.sep").join(reasons)})
     return {"as_of": T, "advocates": out}
+
+
+i18n.register({k: {"en": en, "fr": fr} for k, (en, fr) in {
+    "levels.why.bearer": ("standard-bearer: {online} in 13 weeks, exchanges with {people}, {checkins} in 26 weeks",
+                          "porte-étendard : {online} en 13 semaines, des échanges avec {people}, {checkins} en "
+                          "26 semaines"),
+    "levels.why.prescriber": ("prescriber ({score}/100): {responders}, brought {newcomers}, PageRank percentile {pr}",
+                              "prescripteur ({score}/100) : {responders}, a fait venir {newcomers}, centile "
+                              "PageRank {pr}"),
+    "levels.n.contributions": ("{n} contribution|{n} contributions", "{n} contribution|{n} contributions"),
+    "levels.n.people": ("{n} person|{n} people", "{n} personne|{n} personnes"),
+    "levels.n.checkins": ("{n} check-in|{n} check-ins", "{n} présence à un événement|{n} présences à des événements"),
+    "levels.n.responders": ("{x} person answers them|{x} people answer them",
+                            "{x} personne lui répond|{x} personnes lui répondent"),
+    "levels.n.newcomers": ("{n} newcomer|{n} newcomers", "{n} nouvelle personne|{n} nouvelles personnes"),
+    "levels.sep": ("; ", " ; "),
+}.items()})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from .. import i18n
 from ..errors import UsageError
 from ..text import norm_key
 from .base import resolve_as_of
@@ -32,8 +33,8 @@ def resolve(ws: Any, who: str) -> str:
             return str(found[0]["id"])
         if len(found) > 1:
             names = ", ".join(f"{r['display_name']} ({r['id']})" for r in found[:8])
-            raise UsageError(f"'{who}' matches several people: {names}; give a person id")
-    raise UsageError(f"nobody matches '{who}' (give a person id, an e-mail/handle, or a name)")
+            raise UsageError(i18n.t("persons.err.several", who=who, names=names))
+    raise UsageError(i18n.t("persons.err.nobody", who=who))
 
 
 def people(ws: Any, *, as_of: str | date | None = None, level: str | None = None, tag: str | None = None,
@@ -41,7 +42,7 @@ def people(ws: Any, *, as_of: str | date | None = None, level: str | None = None
     """People scored in the week of ``as_of``: PES, level, tags, last seen."""
     T = resolve_as_of(ws, as_of)
     if sort not in SORTS:
-        raise UsageError(f"cannot sort people by '{sort}' ({', '.join(SORTS)})")
+        raise UsageError(i18n.t("persons.err.sort", sort=sort, known=", ".join(SORTS)))
     where, params = ["s.week = ?"], [T - timedelta(days=6)]
     if level is not None:
         lv = _level(level)
@@ -75,7 +76,7 @@ def _level(name: str) -> int:
         return LEVELS.index(key)
     if key in aliases:
         return aliases[key]
-    raise UsageError(f"unknown level '{name}' ({', '.join(LEVELS)})")
+    raise UsageError(i18n.t("persons.err.level", name=name, known=", ".join(LEVELS)))
 
 
 def _row(ws: Any, pid: str, monday: date) -> dict[str, Any] | None:
@@ -148,38 +149,55 @@ def _n(facts: dict[str, Any], kinds: tuple[str, ...], col: str = "n") -> int:
     return sum(int(facts["kinds"][k][col]) for k in kinds if k in facts["kinds"])
 
 
-_PLURALS = {"reply": "replies", "person": "people", "like/share/follow": "likes/shares/follows"}
+def _pl(key: str, n: int, **fields: Any) -> str:
+    return i18n.tn(f"persons.n.{key}", n, **fields)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word if n == 1 else _PLURALS.get(word, word + 's')}"
+def _and(items: list[str]) -> str:
+    """"2, 5 and 7" / "2, 5 et 7"."""
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + i18n.t("persons.and") + items[-1]
 
 
 def _detail(c: str, cur: dict[str, Any] | None, f: dict[str, Any], p: Params) -> dict[str, Any]:
     if cur is None:
-        return {"component": c, "raw": 0.0, "value": 0.0, "points": 0.0, "note": "no act in the lookback window"}
+        return {"component": c, "raw": 0.0, "value": 0.0, "points": 0.0, "note": i18n.t("persons.no_act")}
+    x = i18n.num(float(cur[f"x_{c}"]), 2) if c in ("offline", "conversation", "reciprocity", "light") else ""
     if c == "offline":
         roles = [k for e in f["events"] for k in e["kinds"] if k != "attend"]
-        extra = ", ".join(_plural(roles.count(k), f"as {k}") for k in sorted(set(roles)))
-        raw, note = cur["x_offline"], f"x_off = {cur['x_offline']:.2f} ({_plural(len(f['events']), 'event')}" + (
-            f"; {extra}" if extra else "") + ")"
+        extra = ", ".join(i18n.t(f"persons.as.{k}", n=roles.count(k)) for k in sorted(set(roles)))
+        events = _pl("event", len(f["events"]))
+        raw = cur["x_offline"]
+        note = i18n.t("persons.note.offline_roles", x=x, events=events, roles=extra) if extra else \
+            i18n.t("persons.note.offline", x=x, events=events)
     elif c == "conversation":
-        parts = [_plural(_n(f, (k,)), k) for k in SUBSTANTIVE if _n(f, (k,))]
-        raw, note = cur["x_conversation"], f"x_conv = {cur['x_conversation']:.2f} ({', '.join(parts) or 'nothing'})"
+        parts = [_pl(k, _n(f, (k,))) for k in SUBSTANTIVE if _n(f, (k,))]
+        raw = cur["x_conversation"]
+        note = i18n.t("persons.note.conversation", x=x, parts=", ".join(parts) or i18n.t("persons.nothing"))
     elif c == "reciprocity":
         cps = f["counterparts"]
-        ages = " and ".join(str(x["weeks_ago"]) for x in cps[:5])
-        raw, note = cur["x_reciprocity"], f"x_rec = {cur['x_reciprocity']:.2f} ({_plural(len(cps), 'person')}" + (
-            f"; last exchanges {ages} weeks ago" if cps else "") + ")"
+        ages = [int(a["weeks_ago"]) for a in cps[:5]]
+        raw, people = cur["x_reciprocity"], _pl("person", len(cps))
+        if not cps:
+            note = i18n.t("persons.note.reciprocity", x=x, people=people)
+        else:
+            when = i18n.t("persons.ago.now") if max(ages) == 0 and len(ages) == 1 else \
+                i18n.tn("persons.ago.one" if len(ages) == 1 else "persons.ago.many", max(ages),
+                        ages=_and([str(a) for a in ages]))
+            note = i18n.t("persons.note.reciprocity_when", x=x, people=people, when=when)
     elif c == "regularity":
         raw = float(cur["v_regularity"])
-        note = (f"{cur['online_weeks']}/{p.online_window} weeks online (full at {p.online_weeks_full}); "
-                f"{cur['offline_months']}/{p.offline_window_months} months offline (full at {p.offline_months_full})")
+        note = i18n.t("persons.note.regularity", on=cur["online_weeks"], w=p.online_window, full_on=p.online_weeks_full,
+                      off=cur["offline_months"], m=p.offline_window_months, full_off=p.offline_months_full)
     elif c == "breadth":
-        raw, note = float(cur["channels"]), f"{_plural(cur['channels'], 'channel')}: {', '.join(f['channels'])}"
+        names = [i18n.t("persons.offline_channel") if ch == "offline" else ch for ch in f["channels"]]
+        raw = float(cur["channels"])
+        note = i18n.t("persons.note.breadth", channels=_pl("channel", cur["channels"]), names=", ".join(names)) \
+            if names else i18n.t("persons.no_channel")
     else:
-        n = _n(f, ("like", "share", "follow"))
-        raw, note = cur["x_light"], f"x_light = {cur['x_light']:.2f} ({_plural(n, 'like/share/follow')} in the lookback)"
+        raw = cur["x_light"]
+        note = i18n.t("persons.note.light", x=x, signals=_pl("light", _n(f, ("like", "share", "follow"))))
     return {"component": c, "raw": round(float(raw), 2), "value": round(float(cur[f"v_{c}"]), 2),
             "points": round(float(cur[f"p_{c}"]), 1), "note": note}
 
@@ -191,30 +209,26 @@ def _next_level(cur: dict[str, Any] | None, f: dict[str, Any]) -> dict[str, Any]
     target = LEVELS[lv + 1]
     needs: list[str] = []
     if cur is None or lv == 0:
-        needs.append("one substantive act (a comment, a reply, a post, a message or a check-in) in 13 weeks")
+        needs.append(i18n.t("persons.need.first"))
     elif lv == 1:
         if cur["v_regularity"] < 0.5:
-            needs.append("activity in 4 of the last 13 weeks, or attendance in 2 of the last 6 months")
+            needs.append(i18n.t("persons.need.regular_rhythm"))
         if cur["substantive_13w"] < 3:
-            needs.append(f"{3 - cur['substantive_13w']} more substantive act(s) in 13 weeks")
+            needs.append(i18n.tn("persons.need.substantive", 3 - cur["substantive_13w"]))
     else:
         if cur["v_regularity"] < 1:
-            needs.append("activity in 7 of the last 13 weeks, or attendance in 4 of the last 6 months")
+            needs.append(i18n.t("persons.need.bearer_rhythm"))
         if cur["checkins_26w"] < 2:
-            needs.append(f"{2 - cur['checkins_26w']} more check-in(s) in 26 weeks")
+            needs.append(i18n.tn("persons.need.checkins", 2 - cur["checkins_26w"]))
         if cur["online_13w"] < 6:
-            needs.append(f"{6 - cur['online_13w']} more online contribution(s) in 13 weeks")
+            needs.append(i18n.tn("persons.need.online", 6 - cur["online_13w"]))
         if cur["counterparts_13w"] < 3:
-            missing = 3 - cur["counterparts_13w"]
-            needs.append(f"exchanges with 3 different people ({missing} more reciprocated counterpart"
-                         f"{'' if missing == 1 else 's'})")
+            needs.append(i18n.tn("persons.need.counterparts", 3 - cur["counterparts_13w"]))
         if cur["first_week"] is not None and (cur["week"] - cur["first_week"]).days < 13 * 7:
-            needs.append("13 weeks of tenure")
+            needs.append(i18n.t("persons.need.tenure"))
     return {"level": target, "needs": needs}
 
 
-LABEL = {"offline": "Offline presence", "conversation": "Conversation", "reciprocity": "Reciprocity",
-         "regularity": "Regularity", "breadth": "Breadth", "light": "Light signals"}
 NEW_KINDS = {"offline": OFFLINE, "conversation": SUBSTANTIVE, "reciprocity": ("reply", "comment", "message", "mention"),
              "regularity": SUBSTANTIVE + OFFLINE, "breadth": SUBSTANTIVE + OFFLINE, "light": ("like", "share", "follow")}
 
@@ -230,12 +244,101 @@ def _changes(cur: dict[str, Any] | None, prev: dict[str, Any] | None, f: dict[st
             continue
         new = _n(f, NEW_KINDS[c], "week")
         if new:
-            why = f"{_plural(new, 'new act')} this week"
+            why = i18n.tn(f"persons.new.{c if c in ('offline', 'light') else 'acts'}", new)
         elif d < 0:
-            why = "nothing new this week: decay" if c not in ("regularity", "breadth") else \
-                "an active week or channel left the window"
+            why = i18n.t("persons.decay") if c not in ("regularity", "breadth") else i18n.t("persons.left_window")
         else:
-            why = "window moved"
+            why = i18n.t("persons.window_moved")
+        delta = ("+" if d > 0 else "-") + i18n.num(abs(d), 1)
         out.append({"component": c, "delta": round(d, 1), "reason": why,
-                    "text": f"{d:+.1f} {LABEL[c]}: {why}"})
+                    "text": i18n.t("persons.change", delta=delta, label=i18n.t(f"persons.label.{c}"), why=why)})
     return out
+
+
+i18n.register({k: {"en": en, "fr": fr} for k, (en, fr) in {
+    "persons.no_act": ("no act in the lookback window", "aucun acte sur la période observée"),
+    "persons.nothing": ("nothing", "rien"),
+    "persons.and": (" and ", " et "),
+    "persons.n.post": ("{n} post|{n} posts", "{n} publication|{n} publications"),
+    "persons.n.comment": ("{n} comment|{n} comments", "{n} commentaire|{n} commentaires"),
+    "persons.n.reply": ("{n} reply|{n} replies", "{n} réponse|{n} réponses"),
+    "persons.n.message": ("{n} message|{n} messages", "{n} message|{n} messages"),
+    "persons.n.mention": ("{n} mention|{n} mentions", "{n} mention|{n} mentions"),
+    "persons.n.event": ("{n} event|{n} events", "{n} événement|{n} événements"),
+    "persons.n.person": ("{n} person|{n} people", "{n} personne|{n} personnes"),
+    "persons.n.channel": ("{n} channel|{n} channels", "{n} canal|{n} canaux"),
+    "persons.n.light": ("{n} like/share/follow|{n} likes/shares/follows",
+                        "{n} j'aime, partage ou abonnement|{n} j'aime, partages ou abonnements"),
+    "persons.as.volunteer": ("{n} as volunteer", "{n} comme bénévole"),
+    "persons.as.speak": ("{n} as speaker", "{n} comme intervenant"),
+    "persons.as.host": ("{n} as host", "{n} comme organisateur"),
+    "persons.note.offline": ("x_off = {x} ({events})", "x_off = {x} ({events})"),
+    "persons.note.offline_roles": ("x_off = {x} ({events}; {roles})", "x_off = {x} ({events}, dont {roles})"),
+    "persons.note.conversation": ("x_conv = {x} ({parts})", "x_conv = {x} ({parts})"),
+    "persons.note.reciprocity": ("x_rec = {x} ({people})", "x_rec = {x} ({people})"),
+    "persons.note.reciprocity_when": ("x_rec = {x} ({people}; {when})", "x_rec = {x} ({people} ; {when})"),
+    "persons.ago.now": ("last exchange this week", "dernier échange cette semaine"),
+    "persons.ago.one": ("last exchange {ages} week ago|last exchange {ages} weeks ago",
+                        "dernier échange il y a {ages} semaine|dernier échange il y a {ages} semaines"),
+    "persons.ago.many": ("last exchanges {ages} week ago|last exchanges {ages} weeks ago",
+                         "derniers échanges il y a {ages} semaine|derniers échanges il y a {ages} semaines"),
+    "persons.note.regularity": ("{on}/{w} weeks online (full at {full_on}); {off}/{m} months offline "
+                                "(full at {full_off})",
+                                "{on}/{w} semaines en ligne (maximum dès {full_on}) ; {off}/{m} mois hors-ligne "
+                                "(maximum dès {full_off})"),
+    "persons.note.breadth": ("{channels}: {names}", "{channels} : {names}"),
+    "persons.offline_channel": ("offline", "hors-ligne"),
+    "persons.no_channel": ("no channel", "aucun canal"),
+    "persons.note.light": ("x_light = {x} ({signals} in the lookback)",
+                           "x_light = {x} ({signals} sur la période observée)"),
+    "persons.need.first": ("one substantive act (a comment, a reply, a post, a message or a check-in) in 13 weeks",
+                           "une vraie contribution (un commentaire, une réponse, une publication, un message ou une "
+                           "présence à un événement) en 13 semaines"),
+    "persons.need.regular_rhythm": ("activity in 4 of the last 13 weeks, or attendance in 2 of the last 6 months",
+                                    "de l'activité 4 semaines sur les 13 dernières, ou une présence 2 mois sur les "
+                                    "6 derniers"),
+    "persons.need.substantive": ("{n} more substantive act in 13 weeks|{n} more substantive acts in 13 weeks",
+                                 "encore {n} vraie contribution en 13 semaines|encore {n} vraies contributions en "
+                                 "13 semaines"),
+    "persons.need.bearer_rhythm": ("activity in 7 of the last 13 weeks, or attendance in 4 of the last 6 months",
+                                   "de l'activité 7 semaines sur les 13 dernières, ou une présence 4 mois sur les "
+                                   "6 derniers"),
+    "persons.need.checkins": ("{n} more check-in in 26 weeks|{n} more check-ins in 26 weeks",
+                              "encore {n} présence à un événement en 26 semaines|encore {n} présences à des "
+                              "événements en 26 semaines"),
+    "persons.need.online": ("{n} more online contribution in 13 weeks|{n} more online contributions in 13 weeks",
+                            "encore {n} contribution en ligne en 13 semaines|encore {n} contributions en ligne en "
+                            "13 semaines"),
+    "persons.need.counterparts": ("exchanges with 3 different people ({n} more reciprocated counterpart)|"
+                                  "exchanges with 3 different people ({n} more reciprocated counterparts)",
+                                  "des échanges avec 3 personnes différentes (encore {n} personne avec qui l'échange "
+                                  "est réciproque)|des échanges avec 3 personnes différentes (encore {n} personnes "
+                                  "avec qui l'échange est réciproque)"),
+    "persons.need.tenure": ("13 weeks of tenure", "13 semaines d'ancienneté"),
+    "persons.new.acts": ("{n} new act this week|{n} new acts this week",
+                         "{n} nouvelle contribution cette semaine|{n} nouvelles contributions cette semaine"),
+    "persons.new.offline": ("{n} new act this week|{n} new acts this week",
+                            "{n} nouvelle présence cette semaine|{n} nouvelles présences cette semaine"),
+    "persons.new.light": ("{n} new act this week|{n} new acts this week",
+                          "{n} nouveau j'aime, partage ou abonnement cette semaine|{n} nouveaux j'aime, partages ou "
+                          "abonnements cette semaine"),
+    "persons.decay": ("nothing new this week: decay", "rien de nouveau cette semaine, l'effet s'estompe"),
+    "persons.left_window": ("an active week or channel left the window",
+                            "une semaine active ou un canal est sorti de la période prise en compte"),
+    "persons.window_moved": ("window moved", "la période prise en compte a avancé"),
+    "persons.change": ("{delta} {label}: {why}", "{delta} {label} : {why}"),
+    "persons.label.offline": ("Offline presence", "Présence hors-ligne"),
+    "persons.label.conversation": ("Conversation", "Conversation"),
+    "persons.label.reciprocity": ("Reciprocity", "Réciprocité"),
+    "persons.label.regularity": ("Regularity", "Régularité"),
+    "persons.label.breadth": ("Breadth", "Multicanal"),
+    "persons.label.light": ("Light signals", "Signaux légers"),
+    "persons.err.several": ("'{who}' matches several people: {names}; give a person id",
+                            "« {who} » désigne plusieurs personnes : {names} ; donnez un identifiant de personne"),
+    "persons.err.nobody": ("nobody matches '{who}' (give a person id, an e-mail/handle, or a name)",
+                           "personne ne correspond à « {who} » (donnez un identifiant de personne, une adresse "
+                           "e-mail ou un pseudo, ou un nom)"),
+    "persons.err.sort": ("cannot sort people by '{sort}' ({known})", "impossible de trier les personnes par "
+                         "« {sort} » ({known})"),
+    "persons.err.level": ("unknown level '{name}' ({known})", "niveau inconnu : « {name} » ({known})"),
+}.items()})
