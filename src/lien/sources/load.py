@@ -131,6 +131,10 @@ def run_import(
         prepared = []
         for loc in locations:
             prepared.append(_prepare(ws, loc, options, Path(tmpdir.name)))
+        if not getattr(ws, "_in_tx", False):
+            # registered outside the transaction: a function created in one that rolls back
+            # stays known to the Python connection but not to the catalog
+            _register_udfs(ws.con)
         with ws.transaction():
             for loc, path, fetched in prepared:
                 if fetched is not None and fetched.not_modified:
@@ -197,8 +201,10 @@ def _import_one(
     _create_stage(con)
     try:
         source.con = con
+        acts = False  # whether activities are staged yet
         for batch in source.read():
-            staged = _stage(con, batch)
+            staged = _stage(con, batch, acts)
+            acts = acts or staged > 0 or bool(batch.sql.get("activities")) or _has_rows(batch.activities)
             summary.read += batch.records if batch.records is not None else staged
             if progress:
                 progress(loc, summary.read)
@@ -220,12 +226,17 @@ def _import_one(
 # staging
 
 
+def _has_rows(part: Any) -> bool:
+    return bool(part) if isinstance(part, list) else part.num_rows > 0
+
+
 def _create_stage(con: Any) -> None:
     con.execute("""CREATE OR REPLACE TEMP TABLE _stage_identities (channel VARCHAR, key VARCHAR,
         display_name VARCHAR, url VARCHAR, email VARCHAR, is_org BOOLEAN, is_bot BOOLEAN, native VARCHAR, seq BIGINT)""")
     con.execute("""CREATE OR REPLACE TEMP TABLE _stage_activities (id VARCHAR, channel VARCHAR, kind VARCHAR,
         ts TIMESTAMP, actor VARCHAR, actor_channel VARCHAR, thread_id VARCHAR, in_reply_to VARCHAR, target VARCHAR,
-        target_channel VARCHAR, url VARCHAR, title VARCHAR, text VARCHAR, lang VARCHAR, native VARCHAR, seq BIGINT)""")
+        target_channel VARCHAR, url VARCHAR, title VARCHAR, text VARCHAR, lang VARCHAR, native VARCHAR,
+        identity_id VARCHAR, target_identity_id VARCHAR, seq BIGINT)""")
     con.execute("""CREATE OR REPLACE TEMP TABLE _stage_events (id VARCHAR, channel VARCHAR, name VARCHAR,
         starts_at TIMESTAMP, ends_at TIMESTAMP, place VARCHAR, url VARCHAR, capacity INTEGER, native VARCHAR, seq BIGINT)""")
     con.execute("CREATE OR REPLACE TEMP SEQUENCE _stage_seq START 1")
@@ -271,22 +282,62 @@ def _to_arrow(kind: str, rows: list[Any]) -> pa.Table:
     return pa.Table.from_pydict(cols, schema=schema)
 
 
-def _stage(con: Any, batch: Batch) -> int:
-    """Put a batch in the staging tables; returns the number of activities and events."""
+def stage_text_sql(con: Any, expr: str) -> str:
+    """SQL reducing the HTML a bulk text column may hold to plain text (only values with '<' or
+    '&' go through the Python function). For bulk importers that build the stage themselves."""
+    _register_udfs(con)
+    return f"CASE WHEN contains({expr}, '<') OR contains({expr}, '&') THEN lien_html_to_text({expr}) ELSE {expr} END"
+
+
+def identity_id_sql(channel: str, key: str) -> str:
+    """SQL giving the identity id of a key on a channel (NULL for a missing or blank key):
+    the same as :func:`lien.text.identity_id`."""
+    return f"CASE WHEN {key} IS NULL OR trim({key}) = '' THEN NULL ELSE {_idexpr(channel, key)} END"
+
+
+#: ``Batch.sql["activities"] = TABLE + name``: a bulk importer's temporary table that becomes the
+#: stage itself (no copy). It holds every column of ``STAGE_COLUMNS["activities"]`` (text already
+#: reduced with :func:`stage_text_sql`), ``identity_id`` and ``target_identity_id`` (from
+#: :func:`identity_id_sql` on ``coalesce(actor_channel, channel)`` / ``actor`` and the target's),
+#: and ``seq``: the record's order in the input (last wins among duplicates); other columns are
+#: ignored. The loader takes it over: the importer must not use it after yielding.
+TABLE = "TABLE "
+
+
+def _adopt(con: Any, table: str, staged: bool) -> int:
+    """Make an importer's table the activities stage, or append it when acts are staged already."""
+    cols = ", ".join(STAGE_COLUMNS["activities"].names + ["identity_id", "target_identity_id"])
+    if staged:
+        return con.execute(f"INSERT INTO _stage_activities ({cols}, seq) "
+                           f"SELECT {cols}, nextval('_stage_seq') FROM {table} ORDER BY seq").fetchone()[0]
+    con.execute("DROP TABLE _stage_activities")
+    con.execute(f"ALTER TABLE {table} RENAME TO _stage_activities")
+    n, top = con.execute("SELECT count(*), coalesce(max(seq), 0) FROM _stage_activities").fetchone()
+    con.execute(f"CREATE OR REPLACE TEMP SEQUENCE _stage_seq START {int(top) + 1}")
+    return int(n)
+
+
+def _stage(con: Any, batch: Batch, staged: bool = True) -> int:
+    """Put a batch in the staging tables; returns the number of activities and events.
+    ``staged``: whether activities may be in the stage already (then a table is appended)."""
     n = 0
+    adopt = None
     for kind in ("identities", "activities", "events"):
         names = STAGE_COLUMNS[kind].names
+        extra = ["identity_id", "target_identity_id"] if kind == "activities" else []
+        ids = [_ACTOR_ID, _TARGET_ID] if kind == "activities" else []
         if kind in batch.sql:
-            cols = list(names)
-            if kind == "activities":  # bulk text may hold HTML: reduce it while staging (no UPDATE pass)
-                _register_udfs(con)
-                cols[names.index("text")] = ("CASE WHEN contains(text, '<') OR contains(text, '&') "
-                                             "THEN lien_html_to_text(text) ELSE text END")
-            got = con.execute(
-                f"INSERT INTO _stage_{kind} ({', '.join(names)}, seq) "
-                f"SELECT {', '.join(cols)}, nextval('_stage_seq') FROM ({batch.sql[kind]})"
-            ).fetchone()[0]
-            n += got if kind != "identities" else 0
+            if kind == "activities" and batch.sql[kind].startswith(TABLE):
+                adopt = batch.sql[kind][len(TABLE):].strip()
+            else:
+                cols = list(names)
+                if kind == "activities":  # bulk text may hold HTML: reduce it while staging (no UPDATE pass)
+                    cols[names.index("text")] = stage_text_sql(con, "text")
+                got = con.execute(
+                    f"INSERT INTO _stage_{kind} ({', '.join(names + extra)}, seq) "
+                    f"SELECT {', '.join(cols + ids)}, nextval('_stage_seq') FROM ({batch.sql[kind]})"
+                ).fetchone()[0]
+                n += got if kind != "identities" else 0
         part = getattr(batch, kind)
         if isinstance(part, list):
             if not part:
@@ -300,12 +351,21 @@ def _stage(con: Any, batch: Batch) -> int:
         present = [n for n in names if n in table.column_names]
         con.register("_batch", table)
         try:
-            con.execute(
-                f"INSERT INTO _stage_{kind} ({', '.join(present)}, seq) "
-                f"SELECT {', '.join(present)}, nextval('_stage_seq') FROM _batch"
-            )
+            if kind == "activities":  # the stage's identity ids need every key column
+                full = ", ".join(c if c in present else f"NULL AS {c}" for c in names)
+                con.execute(
+                    f"INSERT INTO _stage_{kind} ({', '.join(names + extra)}, seq) "
+                    f"SELECT {', '.join(names + ids)}, nextval('_stage_seq') FROM (SELECT {full} FROM _batch)"
+                )
+            else:
+                con.execute(
+                    f"INSERT INTO _stage_{kind} ({', '.join(present)}, seq) "
+                    f"SELECT {', '.join(present)}, nextval('_stage_seq') FROM _batch"
+                )
         finally:
             con.unregister("_batch")
+    if adopt:  # last: the batch's other SELECTs may read the importer's table
+        n += _adopt(con, adopt, staged)
     return n
 
 
@@ -322,6 +382,11 @@ def _idexpr(channel: str, key: str) -> str:
     return sql_hash("'id'", channel, sql_norm_key(key))
 
 
+#: the identity ids the stage holds beside each act's keys, computed while staging
+_ACTOR_ID = identity_id_sql("coalesce(actor_channel, channel)", "actor")
+_TARGET_ID = identity_id_sql("coalesce(target_channel, channel)", "target")
+
+
 _ACT_COLS = ("id", "channel", "identity_id", "kind", "ts", "thread_id", "in_reply_to", "target_identity_id",
              "url", "title", "text", "lang", "source_id", "native")
 _EVENT_COLS = ("id", "channel", "name", "starts_at", "ends_at", "place", "url", "capacity", "source_id", "native")
@@ -330,35 +395,41 @@ _EVENT_COLS = ("id", "channel", "name", "starts_at", "ends_at", "place", "url", 
 def _merge(ws: Any, source_id: int, s: ImportSummary, now: datetime) -> None:
     con = ws.con
     kinds = ", ".join(f"'{k}'" for k in ACTIVITY_KINDS)
-    bad = con.execute(
-        f"SELECT kind, count(*) FROM _stage_activities WHERE kind IS NULL OR kind NOT IN ({kinds}) GROUP BY 1 LIMIT 1"
-    ).fetchone()
-    if bad:
-        raise BadInput(s.location, "an activity", f"a kind among {', '.join(ACTIVITY_KINDS)}", str(bad[0]))
-    nots = con.execute("SELECT count(*) FROM _stage_activities WHERE ts IS NULL OR id IS NULL").fetchone()[0]
+    # one pass over the stage checks it and tells which way to merge
+    bad, nots, dups, known = con.execute(f"""
+        SELECT any_value(coalesce(kind, 'None')) FILTER (WHERE kind IS NULL OR kind NOT IN ({kinds})),
+               count(*) FILTER (WHERE ts IS NULL OR id IS NULL),
+               count(*) <> count(DISTINCT id),
+               count(*) FILTER (WHERE id IN (SELECT id FROM activities))
+        FROM _stage_activities""").fetchone()
+    if bad is not None:
+        raise BadInput(s.location, "an activity", f"a kind among {', '.join(ACTIVITY_KINDS)}", str(bad))
     if nots:
         raise BadInput(s.location, f"{nots} activities", "an id and a timestamp", "none")
 
     # people forgotten before stay forgotten: with no tombstone, every key referred to is kept
     tombstoned = con.execute("SELECT count(*) FROM tombstones").fetchone()[0] > 0
-    # identities: declared ones plus every key an activity refers to
+    # identities: declared ones plus every key an activity refers to (the stage holds their ids)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _ids AS
         WITH declared AS (
-            SELECT channel, {sql_norm_key('key')} AS key, display_name, url, email,
-                   coalesce(is_org, false) AS is_org, coalesce(is_bot, false) AS is_bot, native, seq
+            SELECT {_idexpr('channel', 'key')} AS id, channel, {sql_norm_key('key')} AS key, display_name, url,
+                   email, coalesce(is_org, false) AS is_org, coalesce(is_bot, false) AS is_bot, native, seq
             FROM _stage_identities WHERE key IS NOT NULL AND trim(key) <> ''
         ), referenced AS (
-            SELECT coalesce(actor_channel, channel) AS channel, {sql_norm_key('actor')} AS key,
-                   trim(actor) AS display_name, NULL AS url, NULL AS email, false AS is_org, false AS is_bot,
-                   NULL AS native, -1 AS seq
-            FROM _stage_activities WHERE actor IS NOT NULL AND trim(actor) <> ''
+            SELECT identity_id AS id, any_value(coalesce(actor_channel, channel)) AS channel,
+                   {sql_norm_key('any_value(actor)')} AS key, any_value(trim(actor)) AS display_name
+            FROM _stage_activities WHERE identity_id IS NOT NULL GROUP BY identity_id
             UNION ALL
-            SELECT coalesce(target_channel, channel), {sql_norm_key('target')}, trim(target), NULL, NULL,
-                   false, false, NULL, -1
-            FROM _stage_activities WHERE target IS NOT NULL AND trim(target) <> ''
-        ), allrows AS (SELECT * FROM declared UNION ALL SELECT * FROM referenced)
-        SELECT {sql_hash("'id'", 'channel', 'key')} AS id, channel, key,
+            SELECT target_identity_id, any_value(coalesce(target_channel, channel)),
+                   {sql_norm_key('any_value(target)')}, any_value(trim(target))
+            FROM _stage_activities WHERE target_identity_id IS NOT NULL GROUP BY target_identity_id
+        ), allrows AS (
+            SELECT * FROM declared
+            UNION ALL
+            SELECT id, channel, key, display_name, NULL, NULL, false, false, NULL, -1 FROM referenced
+        )
+        SELECT id, any_value(channel) AS channel, any_value(key) AS key,
                arg_max(display_name, seq) FILTER (WHERE display_name IS NOT NULL) AS display_name,
                arg_max(url, seq) FILTER (WHERE url IS NOT NULL) AS url,
                arg_max(email, seq) FILTER (WHERE email IS NOT NULL) AS email,
@@ -366,20 +437,21 @@ def _merge(ws: Any, source_id: int, s: ImportSummary, now: datetime) -> None:
                arg_max(native, seq) FILTER (WHERE native IS NOT NULL) AS native,
                max(seq) >= 0 AS declared
         FROM allrows
-        GROUP BY channel, key
-        {"" if not tombstoned else "HAVING sha256(key) NOT IN (SELECT key_hash FROM tombstones)"}
+        GROUP BY id
+        {"" if not tombstoned else "HAVING sha256(any_value(key)) NOT IN (SELECT key_hash FROM tombstones)"}
     """)
     s.identities_added = con.execute("SELECT count(*) FROM _ids WHERE id NOT IN (SELECT id FROM identities)").fetchone()[0]
-    con.execute(f"""
-        INSERT INTO people (id, display_name, role, created_at)
-        SELECT id, display_name, CASE WHEN is_bot THEN 'bot' ELSE 'community' END, ?
-        FROM _ids WHERE id NOT IN (SELECT id FROM identities) AND id NOT IN (SELECT id FROM people)
-    """, [now])
-    con.execute("""
-        INSERT INTO identities (id, channel, key, display_name, url, email, person_id, is_org, is_bot, source_id, native)
-        SELECT id, channel, key, display_name, url, email, id, is_org, is_bot, ?, CAST(native AS JSON)
-        FROM _ids WHERE id NOT IN (SELECT id FROM identities)
-    """, [source_id])
+    if s.identities_added:
+        con.execute("""
+            INSERT INTO people (id, display_name, role, created_at)
+            SELECT id, display_name, CASE WHEN is_bot THEN 'bot' ELSE 'community' END, ?
+            FROM _ids WHERE id NOT IN (SELECT id FROM identities) AND id NOT IN (SELECT id FROM people)
+        """, [now])
+        con.execute("""
+            INSERT INTO identities (id, channel, key, display_name, url, email, person_id, is_org, is_bot, source_id, native)
+            SELECT id, channel, key, display_name, url, email, id, is_org, is_bot, ?, CAST(native AS JSON)
+            FROM _ids WHERE id NOT IN (SELECT id FROM identities)
+        """, [source_id])
     con.execute("""
         UPDATE identities AS i SET
             display_name = coalesce(n.display_name, i.display_name),
@@ -395,13 +467,6 @@ def _merge(ws: Any, source_id: int, s: ImportSummary, now: datetime) -> None:
     """)
     con.execute("DROP TABLE IF EXISTS _ids")
 
-    # activities: ids resolved, duplicates inside the input collapsed (last wins); the
-    # window that collapses them costs a sort, so it only runs when there are duplicates
-    actor_id = _idexpr("coalesce(actor_channel, channel)", "actor")
-    target_id = _idexpr("coalesce(target_channel, channel)", "target")
-    dups, known = con.execute(
-        "SELECT count(*) <> count(DISTINCT id), count(*) FILTER (WHERE id IN (SELECT id FROM activities)) "
-        "FROM _stage_activities").fetchone()
     cols = ", ".join(_ACT_COLS)
     if not dups and not known and not tombstoned:
         # the common first import: every act is new and every key it refers to is an
@@ -410,41 +475,44 @@ def _merge(ws: Any, source_id: int, s: ImportSummary, now: datetime) -> None:
             s.by_kind[kind] = {"added": n, "updated": 0, "unchanged": 0}
             s.added += n
         if s.added:
-            con.execute(f"""
+            _insert_acts(con, f"""
                 INSERT INTO activities ({cols})
-                SELECT id, channel,
-                       CASE WHEN actor IS NULL OR trim(actor) = '' THEN NULL ELSE {actor_id} END,
-                       kind, ts, thread_id, in_reply_to,
-                       CASE WHEN target IS NULL OR trim(target) = '' THEN NULL ELSE {target_id} END,
-                       url, title, text, lang, ?, CAST(native AS JSON)
-                FROM _stage_activities
-            """, [source_id])
+                SELECT {cols.replace('source_id', '?::INTEGER').replace('native', 'CAST(native AS JSON)')}
+                FROM _stage_activities""", [source_id])
     else:
-        _merge_acts(con, source_id, s, actor_id, target_id, dups)
+        _merge_acts(con, source_id, s, dups, tombstoned)
     _merge_events(con, source_id, s)
 
 
-def _merge_acts(con: Any, source_id: int, s: ImportSummary, actor_id: str, target_id: str, dups: bool) -> None:
+def _insert_acts(con: Any, sql: str, params: list[Any]) -> None:
+    """The big insert: the order of the rows in the table is of no meaning, so DuckDB may
+    write them from all its threads as they come."""
+    con.execute(sql, params)
+
+
+def _merge_acts(con: Any, source_id: int, s: ImportSummary, dups: bool, tombstoned: bool) -> None:
     """Acts of which some may be known already: each is added, updated or unchanged."""
-    dedup = "QUALIFY row_number() OVER (PARTITION BY id ORDER BY seq DESC) = 1" if dups else ""
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _acts AS
-        SELECT id, channel,
-               CASE WHEN actor IS NULL OR trim(actor) = '' THEN NULL ELSE {actor_id} END AS identity_id,
-               kind, ts, thread_id, in_reply_to,
-               CASE WHEN target IS NULL OR trim(target) = '' THEN NULL ELSE {target_id} END AS target_identity_id,
-               url, title, text, lang, ? AS source_id, native
-        FROM _stage_activities
-        {dedup}
-    """, [source_id])
-    # people forgotten before stay forgotten
-    gone = con.execute("""
-        SELECT count(*) FROM _acts WHERE identity_id IS NOT NULL AND identity_id NOT IN (SELECT id FROM identities)
-    """).fetchone()[0]
-    if gone:
-        con.execute("DELETE FROM _acts WHERE identity_id IS NOT NULL AND identity_id NOT IN (SELECT id FROM identities)")
-        s.skipped += gone
-    con.execute("UPDATE _acts SET target_identity_id = NULL WHERE target_identity_id NOT IN (SELECT id FROM identities)")
+    acts = "_stage_activities"
+    if dups or tombstoned:
+        # duplicates inside the input collapse (last wins): the window costs a sort, so
+        # it only runs when there are duplicates
+        dedup = "QUALIFY row_number() OVER (PARTITION BY id ORDER BY seq DESC) = 1" if dups else ""
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _acts AS
+            SELECT id, channel, identity_id, kind, ts, thread_id, in_reply_to, target_identity_id,
+                   url, title, text, lang, native
+            FROM _stage_activities
+            {dedup}
+        """)
+        acts = "_acts"
+    if tombstoned:  # people forgotten before stay forgotten
+        gone = con.execute("""
+            SELECT count(*) FROM _acts WHERE identity_id IS NOT NULL AND identity_id NOT IN (SELECT id FROM identities)
+        """).fetchone()[0]
+        if gone:
+            con.execute("DELETE FROM _acts WHERE identity_id IS NOT NULL AND identity_id NOT IN (SELECT id FROM identities)")
+            s.skipped += gone
+        con.execute("UPDATE _acts SET target_identity_id = NULL WHERE target_identity_id NOT IN (SELECT id FROM identities)")
 
     differs = " OR ".join(
         f"n.{c} IS DISTINCT FROM a.{c}" for c in _ACT_COLS if c not in ("id", "source_id", "native")
@@ -453,7 +521,7 @@ def _merge_acts(con: Any, source_id: int, s: ImportSummary, actor_id: str, targe
         CREATE OR REPLACE TEMP TABLE _act_status AS
         SELECT n.id, n.kind,
                CASE WHEN a.id IS NULL THEN 'added' WHEN {differs} THEN 'updated' ELSE 'unchanged' END AS status
-        FROM _acts n LEFT JOIN activities a ON a.id = n.id
+        FROM {acts} n LEFT JOIN activities a ON a.id = n.id
     """)
     for kind, status, n in con.execute("SELECT kind, status, count(*) FROM _act_status GROUP BY ALL ORDER BY ALL").fetchall():
         s.by_kind.setdefault(kind, {"added": 0, "updated": 0, "unchanged": 0})[status] = n
@@ -462,11 +530,11 @@ def _merge_acts(con: Any, source_id: int, s: ImportSummary, actor_id: str, targe
     if s.updated:
         con.execute("DELETE FROM activities WHERE id IN (SELECT id FROM _act_status WHERE status = 'updated')")
     if s.added or s.updated:
-        con.execute(f"""
+        _insert_acts(con, f"""
             INSERT INTO activities ({cols})
-            SELECT {cols.replace('native', 'CAST(native AS JSON)')} FROM _acts
+            SELECT {cols.replace('source_id', '?::INTEGER').replace('native', 'CAST(native AS JSON)')} FROM {acts}
             WHERE id IN (SELECT id FROM _act_status WHERE status <> 'unchanged')
-        """)
+        """, [source_id])
 
     for t in ("_acts", "_act_status"):
         con.execute(f"DROP TABLE IF EXISTS {t}")

@@ -36,6 +36,7 @@ from ..errors import BadInput
 from ..schema import ACTIVITY_KINDS
 from ..text import sql_hash
 from .base import Batch, Source
+from .load import TABLE, identity_id_sql, stage_text_sql
 
 FIELDS = (
     "id", "kind", "ts", "actor", "actor_name", "actor_email", "actor_url", "channel", "thread",
@@ -56,8 +57,13 @@ class _Tabular(Source):
     kinds: ClassVar[tuple[str, ...]] = ACTIVITY_KINDS
     reader: ClassVar[str] = ""
 
-    def _raw_sql(self) -> str:
+    def _raw_sql(self, types: list[tuple[str, str]] | None = None) -> str:
+        """The reader; with ``types`` (the columns :meth:`_columns` found) it samples nothing."""
         raise NotImplementedError
+
+    def _columns(self) -> list[tuple[str, str]]:
+        """The reader's columns and their types, from its sample of the file."""
+        return [(r[0], r[1]) for r in self.con.execute(f"DESCRIBE SELECT * FROM {self._raw_sql()}").fetchall()]
 
     def _check_raw(self, n_raw: int) -> None:
         """Called with the number of records DuckDB read, to find records it dropped."""
@@ -68,11 +74,11 @@ class _Tabular(Source):
 
     def read(self) -> Iterator[Batch]:
         con = self.con
-        raw = self._raw_sql()
         try:  # the reader's columns, from its sample: the file itself is read once, below
-            cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {raw}").fetchall()]
+            types = self._columns()
         except duckdb.Error as e:
             raise BadInput(self.location, "the file", f"{self.label}", str(e).splitlines()[0]) from e
+        cols = [c for c, _ in types]
         lower = {c.lower(): c for c in cols}
         mapping = dict(self.options.mapping)
         for f in FIELDS:
@@ -119,14 +125,24 @@ class _Tabular(Source):
                    sql_hash(ns, *[f"coalesce({val(f)}, '')" for f in ("kind", "ts", "actor", "thread", "in_reply_to",
                                                                        "target", "event", "url", "text")]))
         kinds = ", ".join(_lit(k) for k in ACTIVITY_KINDS)
-        # one pass over the file computes every field into one table (the reader runs in
-        # parallel; row numbers only name bad records); the loader's stage copies the good rows
+        has_ids = any(f in mapping for f in ("actor_name", "actor_email", "actor_url"))
+        has_events = "event" in mapping
+        # one pass over the file computes the stage itself: every field, the ids, the text made
+        # plain (the reader runs in parallel; the loader takes the table over, no copy)
+        extra = (["actor_name", "actor_email", "actor_url"] if has_ids else []) + (
+            ["event", "event_name", "event_start", "event_end", "event_place"] if has_events else [])
         try:
             n_raw = con.execute(f"""
                 CREATE OR REPLACE TEMP TABLE _tab AS
-                SELECT _row, id, channel, kind, CASE WHEN ts IS NULL THEN ts_raw END AS ts_raw, ts, actor,
-                       actor_name, actor_email, actor_url, thread, in_reply_to, target, url, title, text, lang,
-                       event, event_name, event_start, event_end, event_place, native, _empty,
+                SELECT id, channel, kind, ts, actor, NULL::VARCHAR AS actor_channel,
+                       CASE WHEN event IS NOT NULL THEN {sql_hash(ns, "'event'", 'event')}
+                            WHEN thread IS NOT NULL THEN {sql_hash(ns, 'thread')} END AS thread_id,
+                       CASE WHEN in_reply_to IS NOT NULL THEN {sql_hash(ns, 'in_reply_to')} END AS in_reply_to,
+                       target, NULL::VARCHAR AS target_channel, url, title, {stage_text_sql(con, 'text')} AS text,
+                       lang, native, {identity_id_sql('channel', 'actor')} AS identity_id,
+                       {identity_id_sql('channel', 'target')} AS target_identity_id, _row AS seq,
+                       {''.join(f'{c}, ' for c in extra)}
+                       CASE WHEN ts IS NULL THEN ts_raw END AS ts_raw, _empty,
                        NOT _empty AND (kind IS NULL OR kind NOT IN ({kinds})) AS bad_kind,
                        NOT _empty AND (kind IS NULL OR kind NOT IN ({kinds}) OR ts IS NULL) AS _bad
                 FROM (
@@ -142,36 +158,28 @@ class _Tabular(Source):
                            {self._ts_sql(val('event_end'), ts_fmt)} AS event_end,
                            {val('event_place')} AS event_place, {native} AS native,
                            {self._empty_sql(cols)} AS _empty
-                    FROM (SELECT row_number() OVER () AS __lien_row, * FROM {raw})
+                    FROM (SELECT row_number() OVER () AS __lien_row, * FROM {self._raw_sql(types)})
                 )
             """).fetchone()[0]
         except duckdb.Error as e:
             raise BadInput(self.location, "the file", f"{self.label}", str(e).splitlines()[0]) from e
         self._check_raw(n_raw)
         self._check_rows()
-        acts = f"""
-            SELECT id, channel, kind, ts, actor, NULL AS actor_channel,
-                   CASE WHEN event IS NOT NULL THEN {sql_hash(ns, "'event'", 'event')}
-                        WHEN thread IS NOT NULL THEN {sql_hash(ns, 'thread')} END AS thread_id,
-                   CASE WHEN in_reply_to IS NOT NULL THEN {sql_hash(ns, 'in_reply_to')} END AS in_reply_to,
-                   target, NULL AS target_channel, url, title, text, lang, native
-            FROM _tab WHERE NOT _bad
-        """
-        sql = {"activities": acts}
-        if any(f in mapping for f in ("actor_name", "actor_email", "actor_url")):
+        sql = {"activities": TABLE + "_tab"}
+        if has_ids:
             # one row per account (the last record's name, URL and e-mail win), not one per act
             sql["identities"] = """
-                SELECT channel, actor AS key, arg_max(actor_name, _row) AS display_name,
-                       arg_max(actor_url, _row) AS url, arg_max(actor_email, _row) AS email,
+                SELECT channel, actor AS key, arg_max(actor_name, seq) AS display_name,
+                       arg_max(actor_url, seq) AS url, arg_max(actor_email, seq) AS email,
                        false AS is_org, false AS is_bot, NULL AS native
-                FROM _tab WHERE NOT _bad AND actor IS NOT NULL GROUP BY channel, actor"""
-        if "event" in mapping:
+                FROM _tab WHERE actor IS NOT NULL GROUP BY channel, actor"""
+        if has_events:
             sql["events"] = f"""
                 SELECT {sql_hash(ns, "'event'", 'event')} AS id, any_value(channel) AS channel,
                        coalesce(any_value(event_name), event) AS name,
                        coalesce(min(event_start), min(ts)) AS starts_at, max(event_end) AS ends_at,
                        any_value(event_place) AS place, NULL AS url, NULL::INTEGER AS capacity, NULL AS native
-                FROM _tab WHERE NOT _bad AND event IS NOT NULL GROUP BY event"""
+                FROM _tab WHERE event IS NOT NULL GROUP BY event"""
         try:
             yield Batch(sql=sql, records=n_raw)
         finally:
@@ -189,13 +197,15 @@ class _Tabular(Source):
             ELSE CAST(try_cast({v} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP) END"""
 
     def _check_rows(self) -> None:
-        bad = self.con.execute("SELECT _row, kind, ts_raw, bad_kind FROM _tab WHERE _bad ORDER BY _row").fetchall()
+        bad = self.con.execute("SELECT seq, kind, ts_raw, bad_kind FROM _tab WHERE _bad ORDER BY seq").fetchall()
         for row, kind, ts_raw, bad_kind in bad:
             where = self._record_name(row)
             if bad_kind:
                 self.bad(where, f"a kind among {', '.join(ACTIVITY_KINDS)} (or --kind-map)", repr(kind))
             else:
                 self.bad(where, "a timestamp (ISO 8601, a date or Unix time; or --ts-format)", repr(ts_raw))
+        if bad:  # skipped (--skip-bad): the table becomes the stage, so they leave it
+            self.con.execute("DELETE FROM _tab WHERE _bad")
 
     def _record_name(self, row: int) -> str:
         return f"record {row}"
@@ -216,7 +226,7 @@ class CsvSource(_Tabular):
             return 10
         return 0
 
-    def _raw_sql(self) -> str:
+    def _raw_sql(self, types: list[tuple[str, str]] | None = None) -> str:
         return f"read_csv({_lit(str(self.path))}, header = true, all_varchar = true, auto_detect = true)"
 
     def _record_name(self, row: int) -> str:
@@ -239,7 +249,7 @@ class JsonLinesSource(_Tabular):
             return 5
         return 0
 
-    def _raw_sql(self) -> str:
+    def _raw_sql(self, types: list[tuple[str, str]] | None = None) -> str:
         # lenient, so that a bad line does not abort the import's transaction; the lines
         # DuckDB dropped are then found and reported by _check_raw
         return f"read_json({_lit(str(self.path))}, format = 'newline_delimited', ignore_errors = true)"
