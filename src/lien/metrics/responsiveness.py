@@ -143,6 +143,146 @@ def _items(ws: Any, end: Any) -> Any:
     )
 
 
+# ------------------------------------------------------------------------------------------
+# every item of the whole history, kept in the workspace (refreshed after each import)
+#
+# Computing the items of an as-of week scans all activities several times (seconds on a
+# million acts). Nearly all of it does not depend on the week: an item's answer is the first
+# of its candidate answers, so the answer "as of" a week is the item's first answer overall
+# when it came before the week's end, else none; the person's first substantive act is the
+# same for any week that holds one of their items. So :func:`refresh_items` stores, once per
+# change of the data, each possible item with the time from which it counts (``vis``: its own
+# time, or the later time of the act of ours that makes it addressed to us) and its first
+# answer overall; a week's items are then a filter of that table. The table holds ids, times
+# and flags only (no text): the inbox fetches the texts of the rows it shows. A fingerprint of
+# the inputs (acts, identities, people) says whether the table still matches the data; when it
+# does not (a change that ran no import hook), the week's items are computed from scratch.
+
+ITEMS_TABLE = "reply_items"
+_META_KEY = "reply_items"
+_FAR = datetime(9999, 1, 1)
+
+
+def _fingerprint(ws: Any) -> str:
+    return str(ws.scalar("""
+        SELECT (SELECT count(*) || ':' || coalesce(max(rowid), -1) FROM activities) || '|'
+            || (SELECT coalesce(bit_xor(hash(id, person_id, is_org, is_bot, display_name, key, channel)), 0)
+                FROM identities) || '|'
+            || (SELECT coalesce(bit_xor(hash(id, role, display_name)), 0) FROM people)"""))
+
+
+def _items_all(ws: Any) -> Any:
+    """Every possible item of the whole history: ``id, channel, kind, ts, identity_id, person_id,
+    thread_id, vis`` (from when it is an item), ``answered_at, answer_id`` (its first answer
+    overall), ``first_of_person``."""
+    import ibis
+
+    far = ibis.literal(_FAR)
+    r = roles(ws)
+    a = ibis_backend(ws).table("activities")
+    ours_ids = r.filter(r.us).select(oid=r.identity_id)
+    ours = a.filter(a.identity_id.isin(ours_ids.oid))
+    mine_p = ours.select(p_id=ours.id, p_ts=ours.ts)
+    mine_r = ours.select(q_id=ours.id, q_ts=ours.ts)
+    who = r.select(w_ident=r.identity_id, person_id=r.person_id, w_us=r.us, w_bot=r.bot)
+
+    c = a.filter(a.kind.isin(ITEM_KINDS) & a.identity_id.notnull())
+    c = c.filter(~_notice(c))
+    c = c.join(who, c.identity_id == who.w_ident)
+    c = c.filter(~c.w_us & ~c.w_bot)
+    c = c.mutate(to_us=c.target_identity_id.isin(ours_ids.oid).fill_null(False),
+                 top_level=(c.in_reply_to.isnull() | (c.in_reply_to == c.thread_id)).fill_null(False))
+    c = c.left_join(mine_p, c.in_reply_to == mine_p.p_id)
+    c = c.left_join(mine_r, c.thread_id == mine_r.q_id)
+    # from when each condition holds: addressed to us at once; through our act once it exists
+    t_us = ibis.ifelse(c.to_us, c.ts, far)
+    t_parent = c.p_ts.fill_null(far)
+    t_root = ibis.ifelse(c.top_level & c.q_id.notnull(), c.q_ts, far)
+    cond = ibis.least(t_us, t_parent, t_root)
+    c = c.filter(cond < far)
+    it = c.select("id", "channel", "kind", "ts", "identity_id", "person_id", "thread_id",
+                  vis=ibis.greatest(c.ts, cond))
+
+    o = ours.filter(ours.kind.isin(ANSWER_KINDS) & ~_notice(ours)).select(
+        o_id=ours.id, o_ts=ours.ts, o_parent=ours.in_reply_to, o_thread=ours.thread_id,
+        o_target=ours.target_identity_id, o_channel=ours.channel)
+    k = it.select(i_id=it.id, i_ts=it.ts, i_thread=it.thread_id, i_ident=it.identity_id, i_channel=it.channel)
+    direct = k.join(o, k.i_id == o.o_parent)
+    threaded = k.join(o, (k.i_thread == o.o_thread) & (o.o_ts > k.i_ts))
+    dm = k.filter(k.i_thread.isnull()).join(
+        o, (k.i_ident == o.o_target) & (k.i_channel == o.o_channel) & (o.o_ts > k.i_ts))
+    cols = ("i_id", "o_id", "o_ts")
+    ans = direct.select(*cols).union(threaded.select(*cols)).union(dm.select(*cols))
+    first = ans.group_by("i_id").aggregate(answered_at=ans.o_ts.min(), answer_id=ans.o_id.argmin(ans.o_ts))
+
+    sp = r.select(s_ident=r.identity_id, s_person=r.person_id)
+    s = a.filter(a.kind.isin(SUBSTANTIVE) & a.identity_id.notnull())
+    s = s.join(sp, s.identity_id == sp.s_ident)
+    firsts = s.group_by(f_person=s.s_person).aggregate(f_id=s.id.argmin(s.ts))
+
+    out = it.left_join(first, it.id == first.i_id)
+    out = out.left_join(firsts, out.person_id == firsts.f_person)
+    return out.select("id", "channel", "kind", "ts", "identity_id", "person_id", "thread_id", "vis",
+                      "answered_at", "answer_id", first_of_person=(out.f_id == out.id).fill_null(False))
+
+
+def refresh_items(ws: Any) -> bool:
+    """Recompute :data:`ITEMS_TABLE` when the data changed since it was made (the import hook);
+    True when it was recomputed."""
+    fp = _fingerprint(ws)
+    if items_fresh(ws, fp):
+        return False
+    import ibis
+
+    sql = ibis.to_sql(_items_all(ws), dialect="duckdb")
+    with ws.transaction():
+        ws.con.execute(f'CREATE OR REPLACE TABLE "{ITEMS_TABLE}" AS {sql}').fetchall()
+        ws.con.execute("DELETE FROM meta WHERE key = ?", [_META_KEY]).fetchall()
+        ws.con.execute("INSERT INTO meta (key, value) VALUES (?, ?)", [_META_KEY, fp]).fetchall()
+    return True
+
+
+def items_fresh(ws: Any, fp: str | None = None) -> bool:
+    """Whether :data:`ITEMS_TABLE` matches the data as it is now."""
+    stored = ws.scalar("SELECT value FROM meta WHERE key = ?", [_META_KEY])
+    if stored is None or not ws.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "
+                                       "AND schema_name = 'main' AND database_name = current_database()",
+                                       [ITEMS_TABLE]):
+        return False
+    return stored == (fp or _fingerprint(ws))
+
+
+def _items_of_week(ws: Any, end: Any) -> Any:
+    """The items of :func:`_items` (without their texts) from :data:`ITEMS_TABLE`."""
+    import ibis
+
+    t = ibis_backend(ws).table(ITEMS_TABLE)
+    t = t.filter(t.vis < end)
+    answered = t.answered_at < end
+    r = roles(ws).select("identity_id", "name")
+    t = t.left_join(r, t.identity_id == r.identity_id)
+    ans_at = ibis.ifelse(answered, t.answered_at, ibis.null("timestamp"))
+    hours = (t.answered_at.epoch_seconds() - t.ts.epoch_seconds()) / 3600.0
+    return t.select(
+        "id", "channel", "kind", "ts", "identity_id", "person_id", "name", "thread_id",
+        answered_at=ans_at, answer_id=ibis.ifelse(answered, t.answer_id, ibis.null("string")),
+        hours=ibis.ifelse(answered, ibis.ifelse(hours < 0, 0.0, hours), ibis.null("float64")),
+        first_of_person=t.first_of_person,
+    )
+
+
+def after_import(ws: Any) -> None:
+    """The import hook: keep :data:`ITEMS_TABLE` in step with the data."""
+    refresh_items(ws)
+
+
+def register() -> None:
+    from ..sources.load import AFTER_IMPORT
+
+    if after_import not in AFTER_IMPORT:
+        AFTER_IMPORT.append(after_import)
+
+
 def materialize(ws: Any, name: str, expr: Any) -> Any:
     """Compute ``expr`` once into a temporary table (several aggregates then read it cheaply)."""
     import ibis
@@ -152,18 +292,48 @@ def materialize(ws: Any, name: str, expr: Any) -> Any:
     return b.table(name)
 
 
+def _week_items(ws: Any, name: str, week: date, m: dict[Any, Any] | None) -> Any:
+    fresh = m.get("_items_fresh") if m is not None else None
+    if fresh is None:
+        fresh = items_fresh(ws)
+        if m is not None:
+            m["_items_fresh"] = fresh
+    if fresh:
+        return create_temp(ws, name, ("items.week",), lambda end: _items_of_week(ws, end), end=period_end(week))
+    return create_temp(ws, name, ("items",), lambda end: _items(ws, end), end=period_end(week))
+
+
 def items_table(ws: Any, week: date) -> Any:
     """:func:`items` computed once into a temporary table (once per as-of week inside a
-    :func:`~lien.metrics.sqlcache.shared` block)."""
+    :func:`~lien.metrics.sqlcache.shared` block); from :data:`ITEMS_TABLE` when it is up to
+    date (then without the ``url, title, text`` columns: see :func:`_texts`)."""
     m = memo(ws)
     if m is None:
-        return create_temp(ws, "_lien_items", ("items",), lambda end: _items(ws, end), end=period_end(week))
+        return _week_items(ws, "_lien_items", week, None)
     key = ("items", week)
     if key not in m:
-        m[key] = create_temp(ws, f"_lien_items_{week:%Y%m%d}", ("items",), lambda end: _items(ws, end),
-                             end=period_end(week))
+        m[key] = _week_items(ws, f"_lien_items_{week:%Y%m%d}", week, m)
         m.setdefault("_tables", []).append(f"_lien_items_{week:%Y%m%d}")
     return m[key]
+
+
+def _tkey(t: Any) -> tuple[Any, ...]:
+    """What a compiled query over an items table depends on: its name and columns."""
+    return (t.get_name(), tuple(t.columns))
+
+
+def _texts(ws: Any, ids: list[str], end: datetime) -> dict[str, dict[str, Any]]:
+    """``url, title, text`` of the given items as :func:`_items` makes them (the thread root's
+    link and title count once the root exists at ``end``)."""
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    rows = ws.rows(f"""
+        SELECT i.id, i.text, coalesce(i.url, CASE WHEN r.ts < ? THEN r.url END) AS url,
+               CASE WHEN r.ts < ? THEN r.title END AS title
+        FROM (SELECT id, text, url, thread_id FROM activities WHERE id IN ({marks})) i
+        LEFT JOIN activities r ON r.id = i.thread_id""", [end, end, *ids])
+    return {r["id"]: r for r in rows}
 
 
 def _open_items(t: Any, channel: Any = None, since: Any = None) -> Any:
@@ -187,7 +357,7 @@ def inbox(ws: Any, as_of: str | date | None = None, *, channel: str | None = Non
 def _inbox(ws: Any, week: date, end: datetime, channel: str | None, since: str | date | None,
            limit: int | None) -> dict[str, Any]:
     all_items = items_table(ws, week)
-    name = all_items.get_name()
+    name = _tkey(all_items)
     params: dict[str, Any] = {}
     if channel:
         params["channel"] = channel
@@ -203,6 +373,9 @@ def _inbox(ws: Any, week: date, end: datetime, channel: str | None, since: str |
         q = _open_items(all_items, **p).order_by(["ts", "id"])
         return q.limit(limit) if limit else q
     rows = query(ws, ("inbox.rows", *shape, limit or None), rows_of, **params)
+    if rows and "text" not in rows[0]:
+        texts = _texts(ws, [r["id"] for r in rows], end)
+        rows = [{**r, **{k: texts.get(r["id"], {}).get(k) for k in ("url", "title", "text")}} for r in rows]
     out = []
     for r in rows:
         ts = r["ts"]
@@ -231,7 +404,7 @@ def unanswered_people(ws: Any, as_of: str | date | None = None, *, min_items: in
             t = t.filter((t.ts >= lo) & (t.ts <= hi) & late)
             g = t.group_by(["person_id", "name"]).aggregate(items=t.count(), oldest=t.ts.min(), latest=t.ts.max())
             return g.filter(g.items >= min_items).order_by([g.items.desc(), "oldest"])
-        rows = query(ws, ("unanswered", t0.get_name(), limit_h, min_items), build,
+        rows = query(ws, ("unanswered", _tkey(t0), limit_h, min_items), build,
                      lo=end - timedelta(days=days), hi=end - timedelta(hours=limit_h))
     return [{"person_id": r["person_id"], "who": r["name"], "items": int(r["items"]),
              "oldest": r["oldest"], "latest": r["latest"]}
@@ -296,7 +469,7 @@ def _responsiveness(ws: Any, week: date, end: datetime, target_h: float, limit_h
     params: dict[str, Any] = {"bt": end - timedelta(hours=target_h), "bl": end - timedelta(hours=limit_h)}
     if channel:
         params["channel"] = channel
-    shape = (t0.get_name(), bool(channel), target_h, limit_h)
+    shape = (_tkey(t0), bool(channel), target_h, limit_h)
 
     def base(channel: Any = None) -> Any:
         return t0.filter(t0.channel == channel) if channel is not None else t0
@@ -370,7 +543,7 @@ def dialogue(ws: Any, person_id: str, as_of: str | date | None = None, *, days: 
                       bt=end - timedelta(hours=target_h), bl=end - timedelta(hours=limit_h))
 
         def run(part: str) -> list[dict[str, Any]]:
-            return query(ws, ("dialogue", part, t0.get_name(), target_h, limit_h),
+            return query(ws, ("dialogue", part, _tkey(t0), target_h, limit_h),
                          lambda **p: parts(**p)[part], **params)
         st = _finish(run("stats")[0])
         last5 = run("last5")
@@ -418,3 +591,5 @@ i18n.register({
     "resp.by_month": {"en": "Per month", "fr": "Par mois"},
     "resp.none": {"en": "n/a", "fr": "n/d"},
 })
+
+register()
