@@ -16,6 +16,12 @@ from ..sources.load import ImportSummary, run_import
 from .app import CsvOpt, JsonOpt, app, state, ws
 from .output import emit, err, out, print_json, print_table
 
+i18n.register({
+    "data.warning_line": {"en": "Warning: {where}: {msg}", "fr": "Attention : {where} : {msg}"},
+    "data.more_bad": {"en": "… (+{n}; --json lists them all)", "fr": "… (+{n} ; --json les liste tous)"},
+    "data.bad_pair": {"en": "{what}: expected FIELD=COLUMN, found '{part}'",
+                      "fr": "{what} : attendu CHAMP=COLONNE, trouvé « {part} »"},
+})
 
 @app.command()
 def init(
@@ -44,7 +50,7 @@ def parse_mapping(items: list[str] | None, what: str = "--map") -> dict[str, str
     for item in items or []:
         for part in _split_commas(item):
             if "=" not in part:
-                raise UsageError(f"{what}: expected FIELD=COLUMN, found '{part}'")
+                raise UsageError(i18n.t("data.bad_pair", what=what, part=part))
             k, v = part.split("=", 1)
             mapping[k.strip()] = v.strip()
     return mapping
@@ -103,13 +109,13 @@ def show_summaries(summaries: list[ImportSummary], json: bool) -> None:
                        ("kinds", "col.kind"), ("note", "")])
     for s in summaries:
         for wmsg in s.warnings:
-            err.print(f"{i18n.t('warning')}: {s.location}: {wmsg}", markup=False)
+            err.print(i18n.t("data.warning_line", where=s.location, msg=wmsg), markup=False)
         if s.bad:
             err.print(i18n.t("skipped_bad", n=len(s.bad)), markup=False)
             for b in s.bad[:200]:
                 err.print(f"  {i18n.t('bad_input', **b.__dict__)}", markup=False)
             if len(s.bad) > 200:
-                err.print(f"  … (+{len(s.bad) - 200}; --json lists them all)", markup=False)
+                err.print("  " + i18n.t("data.more_bad", n=len(s.bad) - 200), markup=False)
 
 
 @app.command("import")
@@ -128,6 +134,12 @@ def import_(
                                         "date (default: two years back)."),
     until: Optional[str] = typer.Option(None, "--until", help="For calendars: expand recurring events up to this "
                                         "date (default: one year ahead)."),
+    event: Optional[str] = typer.Option(None, "--event", help="For Meetup attendance and attendee lists, which do not "
+                                        "name their event: the event's URL (https://www.meetup.com/GROUP/events/ID/)."),
+    event_start: Optional[str] = typer.Option(None, "--event-start", help="For Meetup attendance and attendee "
+                                              "lists: when that event began (ISO 8601, e.g. 2024-03-06T18:00:00Z)."),
+    event_name: Optional[str] = typer.Option(None, "--event-name", help="For a Meetup attendee list: the event's "
+                                             "name (otherwise the file's name)."),
     skip_bad: bool = typer.Option(False, "--skip-bad", help="Keep the good records of a damaged file and list the bad ones."),
     json: bool = JsonOpt,
 ) -> None:
@@ -143,6 +155,9 @@ def import_(
         extra["since"] = since
     if until:
         extra["until"] = until
+    for key, value in (("event", event), ("event_start", event_start), ("event_name", event_name)):
+        if value:
+            extra[key] = value
     opts = ImportOptions(format=format, channel=channel, mapping=parse_mapping(map), skip_bad=skip_bad, extra=extra)
     summaries = _run_with_progress(ws(), list(paths), opts)
     show_summaries(summaries, json)

@@ -64,9 +64,9 @@ i18n.register({
     "meetup.former": {"en": "{n} acts by former members (id 0) kept without a person",
                       "fr": "{n} actes d'anciens membres (id 0) gardés sans personne"},
     "meetup.csv_when": {"en": "the attendee list does not say when the event was: attendance and hosting dated at "
-                              "the last RSVP ({ts}); give event_start to date them",
+                              "the last RSVP ({ts}); give --event-start to date them",
                         "fr": "la liste des participants ne dit pas quand l'événement a eu lieu : présences et "
-                              "animation datées de la dernière réponse ({ts}) ; indiquez event_start pour les dater"},
+                              "animation datées de la dernière réponse ({ts}) ; indiquez --event-start pour les dater"},
 })
 
 
@@ -367,13 +367,13 @@ class MeetupSource(Source):
         urlname = self._group_of(item, link)
         eid = (ev.get("id") or ev.get("event_id")) if isinstance(ev, dict) else ev
         if eid is None and not (link and _EVENT_LINK.search(link)):
-            self.bad(where, "an attendance record with its event (an 'event' field, or the event's link as the "
-                            "'event' option)", "no event")
+            self.bad(where, "an attendance record with its event (an 'event' field, or the event's link given "
+                            "with --event)", "no event")
             return
         ev_id = self._event_ref(urlname, eid, link)
         start = (_ms(ev.get("time")) if isinstance(ev, dict) else None) or _when(self.options.extra.get("event_start"))
         if start is None:
-            self.bad(where, "the event's time (in the record's 'event', or the 'event_start' option)", "none")
+            self.bad(where, "the event's time (in the record's 'event', or given with --event-start)", "none")
             return
         channel = self._channel(urlname)
         name = ev.get("name") if isinstance(ev, dict) else None
@@ -486,7 +486,7 @@ class MeetupSource(Source):
         for where, key, kind, ts in pending:
             ts = ts or when
             if ts is None:
-                self.bad(where, "a date: 'RSVPed on', or the event's start (event_start)", "none")
+                self.bad(where, "a date: 'RSVPed on', or the event's start (--event-start)", "none")
                 continue
             group = "rsvp" if kind in ("rsvp_yes", "rsvp_no", "waitlist", "rsvp_maybe") else \
                 "host" if kind == "host" else "attendance"
