@@ -12,6 +12,7 @@ _current: str | None = None
 
 MESSAGES: dict[str, dict[str, str]] = {
     "error": {"en": "Error", "fr": "Erreur"},
+    "error_line": {"en": "Error: {msg}", "fr": "Erreur : {msg}"},
     "bad_input": {"en": "{file}, {record}: expected {expected}, found {found}",
                   "fr": "{file}, {record} : attendu {expected}, trouvé {found}"},
     "workspace_unchanged": {"en": "Nothing was imported: the workspace is unchanged.",

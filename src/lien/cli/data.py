@@ -191,7 +191,7 @@ def sync(json: bool = JsonOpt) -> None:
     else:
         show_summaries(summaries, json)
         for e in failed:
-            err.print(f"{i18n.t('error')}: {e.message}", markup=False)
+            err.print(i18n.t("error_line", msg=e.message), markup=False)
     if failed:
         raise typer.Exit(code=1)
 

@@ -73,7 +73,7 @@ def suggest(
         out.print(i18n.t("identity.no_suggestion"))
         return
     table = [{**r, "a": f"{r['a_channel']}/{r['a_key']}", "b": f"{r['b_channel']}/{r['b_key']}",
-              "why": ", ".join(r["reasons"])} for r in rows]
+              "why": ", ".join(i18n.t(f"identity.why.{x}") for x in r["reasons"])} for r in rows]
     emit({"suggestions": rows}, table, [("score", "col.score"), ("a", "A"), ("b", "B"), ("why", "col.reasons")],
          as_json=json, as_csv=csv)
     if not (json or csv):

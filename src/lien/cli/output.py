@@ -84,6 +84,7 @@ def print_error(e: LienError) -> None:
         msg = i18n.t("bad_input", **e.info.__dict__)
     else:
         msg = e.message
-    err.print(f"[bold red]{i18n.t('error')}:[/] {escape(msg)}", markup=True, highlight=False)
+    err.print(f"[bold red]{i18n.t('error')}{' :' if i18n.get_lang() == 'fr' else ':'}[/] {escape(msg)}", markup=True,
+              highlight=False)
     if isinstance(e, BadInput) or e.code in ("import", "unknown_format", "fetch"):
         err.print(i18n.t("workspace_unchanged"))

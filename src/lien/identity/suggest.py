@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from .. import i18n
 from ..errors import MissingExtra
 from .deterministic import sql_email
 
@@ -41,6 +42,15 @@ LEVELS: dict[str, list[tuple[str, float, float]]] = {
               ("e-mail two letters apart", 0.05, 0.0001), ("", 0.80, 0.99984)],
     "cross": [("name matches the other's handle", 0.30, 0.0002), ("", 0.70, 0.9998)],
 }
+#: the reasons in French (``i18n.t("identity.why." + reason)``)
+i18n.register({f"identity.why.{en}": {"en": en, "fr": fr} for en, fr in (
+    ("same name", "même nom"), ("same first name only", "même prénom seulement"),
+    ("name one letter apart", "nom à une lettre près"), ("similar name", "nom proche"),
+    ("same handle", "même pseudo"), ("handle one letter apart", "pseudo à une lettre près"),
+    ("handle two letters apart", "pseudo à deux lettres près"), ("same e-mail", "même adresse e-mail"),
+    ("e-mail one letter apart", "adresse e-mail à une lettre près"),
+    ("e-mail two letters apart", "adresse e-mail à deux lettres près"),
+    ("name matches the other's handle", "le nom correspond au pseudo de l'autre"))})
 MIN_FOR_TRAINING = 5000  # identities; below this the fixed u probabilities are kept
 #: random pairs sampled to estimate u (1e6 took ~30 s on 100k identities on 2 cores; 3e5 about 10 s)
 TRAINING_PAIRS = 300_000
