@@ -300,6 +300,14 @@ MODEL_DOCS = {
     "tie_weights.reaction": "Tie points of a reaction (like) to the other's content.",
 }
 
+#: the [workspace] settings (lien.config.WORKSPACE_DEFAULTS)
+WORKSPACE_DOCS = {
+    "memory_limit": "The most memory DuckDB uses before spilling to disk, as DuckDB writes it (`\"512MB\"`, "
+                    "`\"2GB\"`). The process as a whole uses a bit more (Python, the importer's chunk).",
+    "temp_directory": "Where it spills: a folder, relative to `lien.toml`'s own; `\"\"` is DuckDB's default, "
+                      "`lien.duckdb.tmp` beside the workspace.",
+}
+
 
 def model_keys() -> dict[str, object]:
     """Every model setting as a dotted key, with its default."""
@@ -350,6 +358,19 @@ def render_config() -> str:
             "| key | default | meaning |\n| --- | --- | --- |"]
     for k, v in model_keys().items():
         out.append(f"| `{k}` | `{_toml(v)}` | {MODEL_DOCS.get(k, '(undocumented)')} |")
+    from lien.config import WORKSPACE_DEFAULTS
+
+    out += ["", "## `[workspace]`: the database\n",
+            "How much memory DuckDB, the database inside the workspace, may use for queries and imports. "
+            "Beyond it, it writes to a temporary folder on disk and reads back from there, so that a large "
+            "import (a 1 GB JSON Lines file, a big Stack Exchange dump) runs within a few hundred MB of memory "
+            "instead of taking what the machine has. A higher limit makes large imports and reports faster "
+            "where the memory is there. An in-memory workspace (`:memory:`) keeps DuckDB's default (80 % of the RAM).\n",
+            "| key | default | meaning |\n| --- | --- | --- |"]
+    for k, v in WORKSPACE_DEFAULTS.items():
+        out.append(f"| `{k}` | `{_toml(v)}` | {WORKSPACE_DOCS[k]} |")
+    out += ["", "Example:\n", "```toml\n[workspace]\nmemory_limit = \"2GB\"\n"
+            "temp_directory = \"/scratch/lien-spill\"\n```"]
     return "\n".join(out).rstrip() + "\n"
 
 

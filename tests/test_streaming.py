@@ -67,3 +67,59 @@ def test_generated_files_import(ws, tmp_path):
         assert s2.by_kind["post"]["added"] == (m + 5) // 6
     finally:
         load.AFTER_IMPORT[:] = saved
+
+
+def _arrow_bytes_after_staging(ws, folder: Path, chunk: int) -> tuple[int, int]:
+    """Stage Posts.xml inside the import's transaction, as the loader runs it; (rows, bytes
+    Arrow still holds before the commit)."""
+    import pyarrow as pa
+
+    src = StackExchangeSource(folder, ImportOptions(chunk_size=chunk))
+    src.con = ws.con
+    table, cols = FILES["Posts.xml"]
+    with ws.transaction():
+        before = pa.total_allocated_bytes()
+        n = src._stage_file(folder / "Posts.xml", table, cols)
+        held = pa.total_allocated_bytes() - before
+        ws.con.execute("DROP TABLE _se_posts")
+    return n, held
+
+
+def test_xml_chunks_are_not_kept_until_the_commit(ws, tmp_path):
+    """Each chunk's Arrow table is freed once inserted, also inside a transaction (a view
+    registered with con.register and unregistered again lives on until the commit, and
+    kept every chunk of the dump in memory)."""
+    bench = _bench()
+    bench.make_stackexchange(tmp_path / "site", 4)
+    n, held = _arrow_bytes_after_staging(ws, tmp_path / "site", 1000)
+    assert n > 8000
+    assert held < 2 * 2**20, held  # at most one chunk's worth, not the 4 MB of the file
+
+
+def test_workspace_memory_limit(tmp_path):
+    """A file workspace caps DuckDB's memory (it spills beyond it) at 512 MB unless lien.toml
+    says otherwise; a value DuckDB does not take is a configuration error naming the setting."""
+    import pytest
+
+    import lien
+    from lien.errors import ConfigError
+
+    def settings(ws):
+        return ws.scalar("SELECT current_setting('memory_limit')"), ws.scalar("SELECT current_setting('temp_directory')")
+
+    with lien.open(tmp_path / "lien.duckdb") as ws:
+        limit, tmp = settings(ws)
+    assert limit == "488.2 MiB"  # 512 MB as DuckDB shows it
+    assert tmp == str(tmp_path / "lien.duckdb.tmp")
+    (tmp_path / "lien.toml").write_text('[workspace]\nmemory_limit = "1GB"\ntemp_directory = "spill"\n')
+    with lien.open(tmp_path / "lien.duckdb") as ws:
+        assert settings(ws) == ("953.6 MiB", str(tmp_path / "spill"))
+    with lien.open(tmp_path / "lien.duckdb", read_only=True) as ws:
+        assert settings(ws)[0] == "953.6 MiB"
+    (tmp_path / "lien.toml").write_text('[workspace]\nmemory_limit = "lots"\n')
+    with pytest.raises(ConfigError, match="workspace.memory_limit"):
+        lien.open(tmp_path / "lien.duckdb")
+    (tmp_path / "lien.toml").write_text('[workspace]\nmemory = "1GB"\n')
+    with lien.open(tmp_path / "lien.duckdb") as ws:  # reported by what reads the configuration
+        with pytest.raises(ConfigError, match="workspace.memory"):
+            ws.config

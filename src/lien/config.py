@@ -33,6 +33,13 @@ MODEL_DEFAULTS: dict[str, Any] = {
     "tie_weights": {"reciprocated": 10.0, "one_way": 5.0, "co_attendance": 1.0, "reaction": 0.2},
 }
 
+#: The workspace's database settings ([workspace]): how much memory DuckDB may use before
+#: it spills to disk, and where it spills ("" = beside the workspace, ``<workspace>.tmp``).
+WORKSPACE_DEFAULTS: dict[str, Any] = {
+    "memory_limit": "512MB",
+    "temp_directory": "",
+}
+
 TEMPLATE = '''\
 # lien.toml: who "we" are and the constants of the scoring model.
 # Every commented line shows the default; uncomment and change what you need.
@@ -50,6 +57,10 @@ identities = []
 staff = []
 # Accounts that are bots (same matching), on top of those the sources mark themselves.
 bots = []
+
+# [workspace]
+# memory_limit = "512MB"              # DuckDB's memory for queries and imports; beyond it, it spills to disk
+# temp_directory = ""                 # where it spills ("" = beside the workspace: lien.duckdb.tmp)
 
 [model]
 # lookback_weeks = 52                 # acts older than this are ignored
@@ -76,6 +87,7 @@ class Config:
     staff: list[str] = field(default_factory=list)
     bots: list[str] = field(default_factory=list)
     model: dict[str, Any] = field(default_factory=lambda: copy.deepcopy(MODEL_DEFAULTS))
+    workspace: dict[str, Any] = field(default_factory=lambda: dict(WORKSPACE_DEFAULTS))
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -119,6 +131,7 @@ def load_config(path: Path | str | None) -> Config:
             raise ConfigError(f"{path}: 'organisation.{attr}' expected a list of strings, found {val!r}", file=str(path))
         setattr(cfg, attr, val)
     cfg.model = _merge(MODEL_DEFAULTS, raw.get("model", {}), "model.", path)
+    cfg.workspace = _merge(WORKSPACE_DEFAULTS, raw.get("workspace", {}), "workspace.", path)
     return cfg
 
 

@@ -37,9 +37,38 @@ class Workspace:
             raise WorkspaceError(f"cannot open workspace {self.path}: {e}", path=str(self.path)) from e
         self.con.execute("SET TimeZone = 'UTC'") if _has_icu(self.con) else None
         self._in_tx = False
+        self._config: Any = None
+        if not self.memory:
+            self._apply_settings()
         if not read_only:
             self.migrate()
-        self._config: Any = None
+
+    # -- database settings ---------------------------------------------------------------
+    def _apply_settings(self) -> None:
+        """DuckDB's memory limit and spill folder from lien.toml's [workspace] (defaults:
+        512 MB, ``<workspace>.tmp``): without a limit DuckDB takes up to 80 % of the RAM, and
+        a large import holds that much instead of spilling to disk."""
+        from .config import WORKSPACE_DEFAULTS
+        from .errors import ConfigError
+
+        try:
+            settings = self.config.workspace
+        except ConfigError:  # a broken lien.toml is reported by the command that reads it
+            settings = WORKSPACE_DEFAULTS
+            self._config = None
+        for name in ("memory_limit", "temp_directory"):
+            value = str(settings.get(name) or "")
+            if not value:
+                continue
+            if name == "temp_directory":
+                value = str((self.config_path.parent / Path(value).expanduser()).resolve())
+            try:
+                self.con.execute(f"SET {name} = '{value.replace(chr(39), chr(39) * 2)}'")
+            except duckdb.Error as e:
+                self.con.close()
+                raise ConfigError(f"{self.config_path}: 'workspace.{name}' expected a DuckDB {name} "
+                                  f"(e.g. \"512MB\"), found {value!r}: {str(e).splitlines()[0]}",
+                                  file=str(self.config_path), setting=f"workspace.{name}") from e
 
     # -- schema -------------------------------------------------------------------------
     @property
