@@ -37,3 +37,22 @@ def test_error_line_in_french(cli: Any) -> None:
     assert code == 1 and err.startswith("Error: ")
     code, out, err = cli("--lang", "fr", "import", DATA / "tabular" / "acts.csv", "--map", "kind")
     assert code == 2 and "--map : attendu CHAMP=COLONNE, trouvé « kind »" in " ".join(err.split())
+
+
+def test_report_in_french_reads_french(web_demo: Any, tmp_path: Any, cli: Any) -> None:
+    """The demo's October 2026 has one Repair Café (tests/test_report.py)."""
+    pytest.importorskip("jinja2")
+    import html as h
+    import re
+    import shutil
+
+    for name in ("lien.duckdb", "lien.toml"):
+        shutil.copy(web_demo / name, tmp_path / name)
+    code, out, err = cli("--lang", "fr", "report", "--month", "2026-10", "-o", "rapport.html")
+    assert code == 0, err
+    page = (tmp_path / "rapport.html").read_text(encoding="utf-8")
+    text = " ".join(h.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<(style|svg)\b.*?</\1>", "", page, flags=re.S))).split())
+    assert "1 événement ce mois-ci." in text and "Repair Café d'octobre 2026" in text
+    assert re.search(r"\w : actif d'habitude tous les ~\d+ jours ; silencieux depuis \d+ jours ; dernier : ", text)
+    assert "porte-étendard : " in text and "contributions en 13 semaines" in text
+    assert not re.search(r"\b(weeks|people|newcomers?|check-ins?|standard-bearer)\b", text)

@@ -56,7 +56,7 @@ def test_report_is_one_self_contained_file(demo_dir: Path, cli: Any) -> None:
     assert len(d["moved_up"]) == sum(f["up"] for f in oct_["flow"].values()) > 0
     for p in d["moved_up"]:
         assert p["name"].replace("'", "&#39;") in html
-    assert [e["name"] for e in d["events"]["month"]] == ["Repair Café de octobre 2026"]
+    assert [e["name"] for e in d["events"]["month"]] == ["Repair Café d'octobre 2026"]
     assert d["quarter"] == "2026-Q4" and d["as_of"].isoformat() == "2026-10-25"
 
 

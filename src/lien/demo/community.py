@@ -423,8 +423,8 @@ class _Sim:
             if self.first_day <= sat:
                 eid += rng.randint(1000, 90000)
                 start = self.utc(sat, 14)
-                c.events.append(MeetupEvent(eid, f"Repair Café de {texts.MONTHS[sat.month - 1]} {sat.year}", start,
-                                            start + timedelta(hours=4), 40, list(staff),
+                name = texts.elide(f"Repair Café de {texts.MONTHS[sat.month - 1]} {sat.year}")
+                c.events.append(MeetupEvent(eid, name, start, start + timedelta(hours=4), 40, list(staff),
                                             start - timedelta(days=28)))
             if d.month in (3, 5, 7, 9, 11):
                 wed = d + timedelta(days=(2 - d.weekday()) % 7 + 14)

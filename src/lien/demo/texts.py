@@ -5,6 +5,7 @@ Everything is picked with the caller's seeded ``random.Random`` so a run is repr
 from __future__ import annotations
 
 import random
+import re
 
 ORG_NAME = "Répar'Lien"
 ORG_LONG = "Répar'Lien, le repair café de la Croix-Rousse"
@@ -167,4 +168,9 @@ def fill(rng: random.Random, template: str, **known: object) -> str:
         "jour": rng.randint(1, 7), "prenom": rng.choice(FIRST_NAMES),
     }
     values.update(known)
-    return template.format(**values)
+    return elide(template.format(**values))
+
+
+def elide(text: str) -> str:
+    """French elision before a month: "Repair Café d'octobre", not "de octobre"."""
+    return re.sub(r"\bde (avril|août|octobre)\b", r"d'\1", text)

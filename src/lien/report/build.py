@@ -101,7 +101,7 @@ def render(data: dict[str, Any], lang: str | None = None) -> str:
     css = (HERE.parent / "web" / "static" / "lien.css").read_text(encoding="utf-8")
     return env.get_template("report.html").render(
         d=data, lang=lang, css=css, charts=charts,
-        t=lambda key, **kw: i18n.t(key, lang=lang, **kw),
+        t=lambda key, **kw: i18n.t(key, lang=lang, **kw), tn=lambda key, n, **kw: i18n.tn(key, n, lang=lang, **kw),
         date=lambda v: fmt_date(v, lang), month=lambda v: fmt_month(v, lang),
         num=lambda v, digits=1: fmt_num(v, lang, digits), pct=lambda v: fmt_pct(v, lang))
 
