@@ -122,6 +122,8 @@ def time_lien(path: Path, folder: Path, hooks: bool = False) -> tuple[float, flo
         ws = lien.open(db)
         [summary] = run_import(ws, [str(path)], ImportOptions())
         ws.close()
+        if not hooks and load.AFTER_IMPORT:  # a hook registered itself during the import: it was timed
+            raise SystemExit(f"error: after-import hooks ran in the timed import: {load.AFTER_IMPORT}")
     finally:
         load.AFTER_IMPORT[:] = saved
     elapsed, cpu = time.perf_counter() - started, _cpu() - cpu

@@ -134,6 +134,10 @@ def run_import(
         if not getattr(ws, "_in_tx", False):
             # registered outside the transaction: a function created in one that rolls back
             # stays known to the Python connection but not to the catalog
+            if not getattr(ws, "_lien_udfs", False):
+                _register_udfs(ws.con, probe=True)
+                ws._lien_udfs = True
+        else:
             _register_udfs(ws.con)
         with ws.transaction():
             for loc, path, fetched in prepared:
@@ -170,6 +174,58 @@ def _prepare(ws: Any, loc: str, options: ImportOptions, tmp: Path) -> tuple[str,
     return loc, target, _Fetched(res.not_modified, res.etag, res.last_modified, prev.get("kind"))
 
 
+class FileScan:
+    """One read of an input file in a background thread (hashlib lets go of the GIL, so it
+    runs beside DuckDB): its sha256 (the source's ``content_hash``) and its line count
+    (lines that hold something after the last newline count too)."""
+
+    def __init__(self, path: Path) -> None:
+        import threading
+
+        self.path = path
+        self._sha256 = ""
+        self._lines = 0
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="lien-scan", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            h, lines, tail = hashlib.sha256(), 0, b""
+            with open(self.path, "rb") as f:
+                while chunk := f.read(1 << 24):
+                    h.update(chunk)
+                    lines += chunk.count(b"\n")
+                    cut = chunk.rfind(b"\n")
+                    tail = chunk[cut + 1:] if cut >= 0 else tail + chunk
+            self._sha256, self._lines = h.hexdigest(), lines + (1 if tail.strip() else 0)
+        except BaseException as e:  # noqa: BLE001 (raised again in the caller's thread)
+            self._error = e
+
+    def _wait(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    @property
+    def sha256(self) -> str:
+        self._wait()
+        return self._sha256
+
+    @property
+    def lines(self) -> int:
+        self._wait()
+        return self._lines
+
+
+_SCANS: dict[Path, FileScan] = {}
+
+
+def scan_file(path: Path) -> FileScan:
+    """The scan of an input being imported (started by the loader); a new one otherwise."""
+    return _SCANS.get(Path(path)) or FileScan(Path(path))
+
+
 def _content_hash(path: Path) -> str:
     h = hashlib.sha256()
     if path.is_dir():
@@ -178,10 +234,7 @@ def _content_hash(path: Path) -> str:
                 st = p.stat()
                 h.update(f"{p.relative_to(path)}:{st.st_size}:{st.st_mtime_ns}\n".encode())
         return "dir:" + h.hexdigest()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
+    return scan_file(path).sha256
 
 
 def _import_one(
@@ -199,6 +252,8 @@ def _import_one(
     summary = ImportSummary(format=cls.name, location=loc)
     con = ws.con
     _create_stage(con)
+    if path.is_file():
+        _SCANS[Path(path)] = FileScan(Path(path))
     try:
         source.con = con
         acts = False  # whether activities are staged yet
@@ -213,6 +268,10 @@ def _import_one(
         _merge(ws, source_id, summary, now)
     except UnicodeDecodeError as e:
         raise BadInput(loc, f"byte {e.start}", f"text in {e.encoding}", repr(e.object[e.start:e.start + 8])) from e
+    finally:
+        scan = _SCANS.pop(Path(path), None)
+        if scan is not None:
+            scan._thread.join()
     # on error the transaction's rollback drops the staging tables with everything else
     _drop_stage(con)
     summary.bad = list(source.bad_records)
@@ -254,13 +313,31 @@ def _html_text(col: pa.Array) -> pa.Array:
     return pa.array([html_to_text(x) for x in col.to_pylist()], type=pa.string())
 
 
-def _register_udfs(con: Any) -> None:
+def _register_udfs(con: Any, probe: bool = False) -> None:
     """Register lien's SQL functions unless they are there: connections to one database file
-    in one process share its catalog, and a failed CREATE would abort the import's transaction."""
+    in one process share its catalog, and a failed CREATE would abort the import's transaction.
+    ``probe``: outside a transaction, where a failed statement costs nothing, try the function
+    instead of listing the catalog's."""
     import duckdb
 
-    if con.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = 'lien_html_to_text'").fetchall()[0][0]:
+    if probe:
+        try:
+            _create_udfs(con)
+            return
+        except duckdb.Error:  # there already, or known to this connection but rolled back
+            try:
+                con.execute("SELECT lien_html_to_text(NULL)")
+                return
+            except duckdb.Error:
+                con.remove_function("lien_html_to_text")
+    elif con.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = 'lien_html_to_text'").fetchall()[0][0]:
         return
+    _create_udfs(con)
+
+
+def _create_udfs(con: Any) -> None:
+    import duckdb
+
     con.create_function("lien_html_to_text", _html_text, [duckdb.sqltype("VARCHAR")], duckdb.sqltype("VARCHAR"),
                         type="arrow", side_effects=False)
 
@@ -284,14 +361,22 @@ def _to_arrow(kind: str, rows: list[Any]) -> pa.Table:
 
 def stage_text_sql(con: Any, expr: str) -> str:
     """SQL reducing the HTML a bulk text column may hold to plain text (only values with '<' or
-    '&' go through the Python function). For bulk importers that build the stage themselves."""
-    _register_udfs(con)
+    '&' go through the Python function, which :func:`run_import` registers). For bulk importers
+    that build the stage themselves."""
     return f"CASE WHEN contains({expr}, '<') OR contains({expr}, '&') THEN lien_html_to_text({expr}) ELSE {expr} END"
 
 
-def identity_id_sql(channel: str, key: str) -> str:
+_ID = "'id'"
+
+
+def identity_id_sql(channel: str, key: str, trimmed: bool = False) -> str:
     """SQL giving the identity id of a key on a channel (NULL for a missing or blank key):
-    the same as :func:`lien.text.identity_id`."""
+    the same as :func:`lien.text.identity_id`. ``trimmed``: the key is known to be NULL or
+    without surrounding spaces and not blank (e.g. ``nullif(trim(x), '')``), which saves work."""
+    if trimmed:
+        low = f"lower({key})"
+        norm = f"CASE WHEN {low} LIKE 'http%://%/' THEN rtrim({low}, '/') ELSE {low} END"
+        return f"CASE WHEN {key} IS NOT NULL THEN {sql_hash(_ID, channel, norm)} END"
     return f"CASE WHEN {key} IS NULL OR trim({key}) = '' THEN NULL ELSE {_idexpr(channel, key)} END"
 
 
@@ -399,7 +484,7 @@ def _merge(ws: Any, source_id: int, s: ImportSummary, now: datetime) -> None:
     bad, nots, dups, known = con.execute(f"""
         SELECT any_value(coalesce(kind, 'None')) FILTER (WHERE kind IS NULL OR kind NOT IN ({kinds})),
                count(*) FILTER (WHERE ts IS NULL OR id IS NULL),
-               count(*) <> count(DISTINCT id),
+               count(*) <> count(DISTINCT hash(id)),  -- a collision only sends it the careful way
                count(*) FILTER (WHERE id IN (SELECT id FROM activities))
         FROM _stage_activities""").fetchone()
     if bad is not None:

@@ -36,7 +36,7 @@ from ..errors import BadInput
 from ..schema import ACTIVITY_KINDS
 from ..text import sql_hash
 from .base import Batch, Source
-from .load import TABLE, identity_id_sql, stage_text_sql
+from .load import TABLE, identity_id_sql, scan_file, stage_text_sql
 
 FIELDS = (
     "id", "kind", "ts", "actor", "actor_name", "actor_email", "actor_url", "channel", "thread",
@@ -118,6 +118,16 @@ class _Tabular(Source):
         ts_fmt = self.options.extra.get("ts_format")
         v_ts = val("ts")
         ts = self._ts_sql(v_ts, ts_fmt)
+        typed = dict(types).get(mapping["ts"], "")
+        if not ts_fmt and typed in ("TIMESTAMP WITH TIME ZONE", "TIMESTAMP", "DATE"):
+            # the reader parsed the times already: the same instants as parsing their text again
+            col = _q(mapping["ts"])
+            ts = (f"CAST({col} AT TIME ZONE 'UTC' AS TIMESTAMP)" if typed == "TIMESTAMP WITH TIME ZONE"
+                  else f"CAST({col} AS TIMESTAMP)")
+
+        def trimmed(f: str) -> bool:  # val(f) is NULL or trimmed and not blank
+            src = mapping.get(f)
+            return src is None or not (src.startswith("'") and src.endswith("'"))
         native_cols = [c for c in cols if c not in {m.split(".")[0] for m in mapping.values()}]
         native = (f"CAST(to_json(struct_pack({', '.join(f'{_q(c)} := {_q(c)}' for c in native_cols)})) AS VARCHAR)"
                   if native_cols else "NULL")
@@ -139,8 +149,8 @@ class _Tabular(Source):
                             WHEN thread IS NOT NULL THEN {sql_hash(ns, 'thread')} END AS thread_id,
                        CASE WHEN in_reply_to IS NOT NULL THEN {sql_hash(ns, 'in_reply_to')} END AS in_reply_to,
                        target, NULL::VARCHAR AS target_channel, url, title, {stage_text_sql(con, 'text')} AS text,
-                       lang, native, {identity_id_sql('channel', 'actor')} AS identity_id,
-                       {identity_id_sql('channel', 'target')} AS target_identity_id, _row AS seq,
+                       lang, native, {identity_id_sql('channel', 'actor', trimmed('actor'))} AS identity_id,
+                       {identity_id_sql('channel', 'target', trimmed('target'))} AS target_identity_id, _row AS seq,
                        {''.join(f'{c}, ' for c in extra)}
                        CASE WHEN ts IS NULL THEN ts_raw END AS ts_raw, _empty,
                        NOT _empty AND (kind IS NULL OR kind NOT IN ({kinds})) AS bad_kind,
@@ -192,7 +202,7 @@ class _Tabular(Source):
         if fmt:
             return f"CAST(try_strptime({v}, {_lit(fmt)}) AS TIMESTAMP)"
         return f"""CASE
-            WHEN regexp_full_match({v}, '-?[0-9]+(\\.[0-9]+)?')
+            WHEN NOT contains({v}, ':') AND regexp_full_match({v}, '-?[0-9]+(\\.[0-9]+)?')
               THEN CAST(to_timestamp(CAST({v} AS DOUBLE) / CASE WHEN abs(CAST({v} AS DOUBLE)) > 1e11 THEN 1000 ELSE 1 END) AT TIME ZONE 'UTC' AS TIMESTAMP)
             ELSE CAST(try_cast({v} AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP) END"""
 
@@ -226,7 +236,20 @@ class CsvSource(_Tabular):
             return 10
         return 0
 
+    _reader: str = ""
+
+    def _columns(self) -> list[tuple[str, str]]:
+        # the sniffer's dialect and columns, spelled as a reader that does not sniff again
+        cols, prompt = self.con.execute(
+            f"SELECT Columns, Prompt FROM sniff_csv({_lit(str(self.path))}, header = true, all_varchar = true)"
+        ).fetchone()
+        prompt = prompt.strip().rstrip(";")
+        self._reader = prompt[len("FROM "):] if prompt.startswith("FROM read_csv(") else ""
+        return [(c["name"], c["type"]) for c in cols]
+
     def _raw_sql(self, types: list[tuple[str, str]] | None = None) -> str:
+        if types and self._reader:
+            return self._reader
         return f"read_csv({_lit(str(self.path))}, header = true, all_varchar = true, auto_detect = true)"
 
     def _record_name(self, row: int) -> str:
@@ -252,10 +275,13 @@ class JsonLinesSource(_Tabular):
     def _raw_sql(self, types: list[tuple[str, str]] | None = None) -> str:
         # lenient, so that a bad line does not abort the import's transaction; the lines
         # DuckDB dropped are then found and reported by _check_raw
-        return f"read_json({_lit(str(self.path))}, format = 'newline_delimited', ignore_errors = true)"
+        columns = ""
+        if types:  # the columns found by DESCRIBE: the file is not sampled a second time
+            columns = ", columns = {" + ", ".join(f"{_lit(c)}: {_lit(t)}" for c, t in types) + "}"
+        return f"read_json({_lit(str(self.path))}, format = 'newline_delimited', ignore_errors = true{columns})"
 
     def _check_raw(self, n_raw: int) -> None:
-        lines = self._count_lines(blank_lines=False)
+        lines = scan_file(self.path).lines  # counted beside DuckDB's read
         if lines != n_raw:  # blank lines, or lines DuckDB dropped: count again, carefully
             lines = self._count_lines(blank_lines=True)
         # ignore_errors turns a malformed line into a row of nulls
