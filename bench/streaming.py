@@ -34,9 +34,10 @@ import lien
 from lien.sources.base import ImportOptions
 from lien.sources import load
 from lien.sources.load import run_import
-ws = lien.open(sys.argv[1])
-if sys.argv[5] != "-":  # DuckDB's buffer pool: beyond it, tables spill to disk
+ws = lien.open(sys.argv[1])  # DuckDB's memory_limit: the workspace's ([workspace] in lien.toml, 512MB)
+if sys.argv[5] != "-":  # or the one asked for; beyond it, tables spill to disk
     ws.con.execute(f"SET memory_limit = '{sys.argv[5]}'")
+limit = ws.scalar("SELECT current_setting('memory_limit')")
 if sys.argv[4] != "hooks":  # identity resolution and scoring are timed by bench/score.py
     load.AFTER_IMPORT.clear()
 t = time.perf_counter()
@@ -44,7 +45,7 @@ t = time.perf_counter()
 secs = time.perf_counter() - t
 n = ws.scalar("SELECT count(*) FROM activities")
 ws.close()
-print(json.dumps({"read": s.read, "acts": n, "seconds": secs,
+print(json.dumps({"read": s.read, "acts": n, "seconds": secs, "limit": limit,
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -116,8 +117,9 @@ def make_stackexchange(folder: Path, size_mb: int) -> int:
     return n
 
 
-def run_child(workspace: Path, path: Path, fmt: str, hooks: bool = False, memory_limit: str | None = None) -> dict:
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+def run_child(workspace: Path, path: Path, fmt: str, hooks: bool = False, memory_limit: str | None = None,
+              src: Path | None = None) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(src or ROOT / "src"))
     out = subprocess.run([sys.executable, "-c", CHILD, str(workspace), str(path), fmt, "hooks" if hooks else "-",
                           memory_limit or "-"], env=env,
                          capture_output=True, text=True, check=False)
@@ -133,15 +135,26 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--hooks", action="store_true",
                     help="also run the after-import hooks (identity resolution, scoring) in the timed import")
     ap.add_argument("--memory-limit", default=None,
-                    help="DuckDB memory_limit for the import (e.g. 256MB); default: DuckDB's (80%% of RAM)")
+                    help="DuckDB memory_limit for the import (e.g. 256MB); default: the workspace's (512MB)")
     ap.add_argument("--tmp", default=None, help="folder for the generated files (default: a temporary one)")
+    ap.add_argument("--rev", default=None,
+                    help="also import each file with lien's code at this git revision (e.g. HEAD~3), for a "
+                         "before/after in the same run")
     args = ap.parse_args(argv)
     sizes = [int(x) for x in args.sizes.split(",")]
     tmp = Path(tempfile.mkdtemp(prefix="lien-stream-", dir=args.tmp))
-    print(f"{'format':<8}{'size MB':>9}{'rows':>11}{'seconds':>9}{'rows/s':>10}{'peak MB':>9}{'× smallest':>11}")
+    codes: list[tuple[str, Path | None]] = [("", None)]
+    if args.rev:
+        (tmp / "rev").mkdir()
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.rev, "src"], capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(tmp / "rev")], input=archive.stdout, check=True)
+        codes.append((f"@{args.rev}", tmp / "rev" / "src"))
+    print(f"{'format':<16}{'size MB':>9}{'rows':>11}{'seconds':>9}{'rows/s':>10}{'peak MB':>9}{'× smallest':>11}"
+          f"{'limit':>11}")
     try:
         for fmt in args.formats.split(","):
-            base = None
+            base: dict[str, float] = {}
+            peaks: dict[str, list[float]] = {}
             for mb in sizes:
                 t0 = time.perf_counter()
                 if fmt == "jsonl":
@@ -154,16 +167,24 @@ def main(argv: list[str] | None = None) -> None:
                     importer = "stackexchange"
                 gen = time.perf_counter() - t0
                 real_mb = sum(p.stat().st_size for p in ([path] if path.is_file() else path.iterdir())) / 2**20
-                r = run_child(tmp / f"ws-{fmt}-{mb}.duckdb", path, importer, args.hooks, args.memory_limit)
-                base = base or r["peak_mb"]
-                print(f"{fmt:<8}{real_mb:>9.0f}{r['read']:>11,}{r['seconds']:>9.1f}{r['read'] / r['seconds']:>10,.0f}"
-                      f"{r['peak_mb']:>9.0f}{r['peak_mb'] / base:>11.2f}   (generated in {gen:.0f} s)", flush=True)
+                for label, src in codes:
+                    r = run_child(tmp / f"ws-{fmt}-{mb}.duckdb", path, importer, args.hooks, args.memory_limit, src)
+                    base.setdefault(label, r["peak_mb"])
+                    peaks.setdefault(label, []).append(r["peak_mb"])
+                    name = fmt + label
+                    print(f"{name:<16}{real_mb:>9.0f}{r['read']:>11,}{r['seconds']:>9.1f}"
+                          f"{r['read'] / r['seconds']:>10,.0f}{r['peak_mb']:>9.0f}{r['peak_mb'] / base[label]:>11.2f}"
+                          f"{r.get('limit', '?'):>11}   (generated in {gen:.0f} s)", flush=True)
+                    for p in tmp.glob(f"ws-{fmt}-{mb}.duckdb*"):
+                        shutil.rmtree(p) if p.is_dir() else p.unlink()
                 if path.is_dir():
                     shutil.rmtree(path)
                 else:
                     path.unlink()
-                for p in tmp.glob(f"ws-{fmt}-{mb}.duckdb*"):
-                    p.unlink()
+            for label, p in peaks.items():
+                if len(p) > 1:
+                    print(f"{fmt}{label}: peak(largest) / peak(smallest) = {p[-1] / p[0]:.2f} "
+                          f"for {sizes[-1] / sizes[0]:.0f}× the input", flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
