@@ -47,6 +47,10 @@ def channels(ws: Any, as_of: str | date | None = None, *, channel: str | None = 
     start = end - timedelta(weeks=WEEKS)
     prev = start - timedelta(weeks=WEEKS)
 
+    from .responsiveness import THREADS_TABLE, stored_fresh
+
+    fast = stored_fresh(ws)
+
     def build(end: Any, start: Any, prev: Any, since: Any, channel: Any = None) -> Any:
         b = ibis_backend(ws)
         a = b.table("activities")
@@ -55,16 +59,24 @@ def channels(ws: Any, as_of: str | date | None = None, *, channel: str | None = 
             a = a.filter(a.channel == channel)
         r = roles(ws)
         who = r.select(w_ident=r.identity_id, w_us=r.us, w_bot=r.bot)
-        a = a.left_join(who, a.identity_id == who.w_ident)
-        a = a.mutate(us=a.w_us.fill_null(False), bot=a.w_bot.fill_null(False))
-        a = a.mutate(community=~a.us & ~a.bot & a.identity_id.notnull())
+
+        def with_roles(t: Any) -> Any:
+            t = t.left_join(who, t.identity_id == who.w_ident)
+            t = t.mutate(us=t.w_us.fill_null(False), bot=t.w_bot.fill_null(False))
+            return t.mutate(community=~t.us & ~t.bot & t.identity_id.notnull())
+
+        # each part reads only the acts it needs (one table of every act with its roles would be
+        # computed whole before any part filters it)
+        base = a
+        recent = with_roles(base.filter(base.ts >= prev))
 
         ev = b.table("events")
         ev = ev.filter(ev.starts_at.notnull() & (ev.starts_at < end))
         if channel is not None:
             ev = ev.filter(ev.channel == channel)
 
-        mine = a.filter(a.us & a.kind.isin(PUBLICATION_KINDS))
+        mine = with_roles(base.filter(base.kind.isin(PUBLICATION_KINDS)))
+        mine = mine.filter(mine.us)
         pubs = mine.select(channel=mine.channel.cast("!string"), ts=mine.ts.cast("!timestamp(6)")).union(
             ev.select(channel=ev.channel.cast("!string"), ts=ev.starts_at.cast("!timestamp(6)")))
         secs = float(7 * 86400)
@@ -82,8 +94,8 @@ def channels(ws: Any, as_of: str | date | None = None, *, channel: str | None = 
         last_pub = pubs.group_by("channel").aggregate(last_pub=pubs.ts.max(),
                                                       pubs_prev=((pubs.ts >= prev) & (pubs.ts < start)).sum())
 
-        q = a.filter(a.ts >= start)
-        p = a.filter((a.ts >= prev) & (a.ts < start))
+        q = recent.filter(recent.ts >= start)
+        p = recent.filter(recent.ts < start)
         dialogue = q.group_by("channel").aggregate(
             org_posts=(q.us & (q.kind == "post")).sum(),
             org_replies=(q.us & q.kind.isin(DIALOGUE_KINDS) & ~_notice(q)).sum(),
@@ -92,17 +104,25 @@ def channels(ws: Any, as_of: str | date | None = None, *, channel: str | None = 
         )
         before = p.group_by("channel").aggregate(community_prev=(p.community & p.kind.isin(SUBSTANTIVE) & ~_notice(p)).sum())
 
-        c = a.filter(a.thread_id.notnull() & a.kind.isin(CONVERSATION_KINDS) & ~_notice(a))
+        # a thread started in the window has all its acts in it: with the stored thread starts,
+        # group the window's acts only
+        c = q if fast else with_roles(base)
+        c = c.filter(c.thread_id.notnull() & c.kind.isin(CONVERSATION_KINDS) & ~_notice(c))
         th = c.group_by(["channel", "thread_id"]).aggregate(
             started=c.ts.min(),
             member_reply=(c.community & c.kind.isin(("comment", "reply"))).sum(),
             nested=(c.in_reply_to.notnull() & (c.in_reply_to != c.thread_id)).sum(),
         )
-        th = th.filter(th.started >= start)
+        if fast:
+            ts = b.table(THREADS_TABLE)
+            ts = ts.filter(ts.started >= start)
+            th = th.semi_join(ts, (th.channel == ts.t_channel) & (th.thread_id == ts.t_thread))
+        else:
+            th = th.filter(th.started >= start)
         depth = th.group_by("channel").aggregate(threads=th.count(),
                                                  deep=((th.member_reply > 0) & (th.nested > 0)).sum())
 
-        ka, ke = a.filter(a.ts >= since), ev.filter(ev.starts_at >= since)
+        ka, ke = base.filter(base.ts >= since), ev.filter(ev.starts_at >= since)
         known = ka.select(channel=ka.channel.cast("!string")).union(
             ke.select(channel=ke.channel.cast("!string")), distinct=True)
         out = known
@@ -116,7 +136,7 @@ def channels(ws: Any, as_of: str | date | None = None, *, channel: str | None = 
                                   since=prev if not all_channels else datetime(1, 1, 1))
     if channel:
         params["channel"] = channel
-    rows = query(ws, ("channels", bool(channel)), build, **params)
+    rows = query(ws, ("channels", bool(channel), fast), build, **params)
     result = []
     for x in rows:
         weeks = int(x["weeks"] or 0)

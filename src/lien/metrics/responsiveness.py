@@ -159,13 +159,23 @@ def _items(ws: Any, end: Any) -> Any:
 # does not (a change that ran no import hook), the week's items are computed from scratch.
 
 ITEMS_TABLE = "reply_items"
+THREADS_TABLE = "thread_starts"
+#: the acts a conversation thread is made of (as lien.metrics.presence counts them)
+CONVERSATION_KINDS = ("post", "comment", "reply", "message", "mention")
 _META_KEY = "reply_items"
 _FAR = datetime(9999, 1, 1)
 
 
+#: bumped when what the stored tables hold changes (they are then recomputed)
+_VERSION = "2"
+
+
 def _fingerprint(ws: Any) -> str:
+    """The inputs of the stored tables in brief: how many acts and their times (an insert or a
+    delete changes them; the importer, which also rewrites changed acts, runs the hook anyway),
+    and every identity's and person's fields the items read (a merge, a role, an org account)."""
     return str(ws.scalar("""
-        SELECT (SELECT count(*) || ':' || coalesce(max(rowid), -1) FROM activities) || '|'
+        SELECT (SELECT count(*) || ':' || coalesce(sum(epoch_us(ts)), 0) FROM activities) || '|'
             || (SELECT coalesce(bit_xor(hash(id, person_id, is_org, is_bot, display_name, key, channel)), 0)
                 FROM identities) || '|'
             || (SELECT coalesce(bit_xor(hash(id, role, display_name)), 0) FROM people)"""))
@@ -226,30 +236,41 @@ def _items_all(ws: Any) -> Any:
                       "answered_at", "answer_id", first_of_person=(out.f_id == out.id).fill_null(False))
 
 
+def _thread_starts(ws: Any) -> Any:
+    """When each conversation thread of a channel started: its earliest conversational act
+    (kept with the items; :func:`lien.metrics.presence.channels` counts the threads that started
+    in a quarter from it instead of grouping every act ever made)."""
+    a = ibis_backend(ws).table("activities")
+    c = a.filter(a.thread_id.notnull() & a.kind.isin(CONVERSATION_KINDS) & ~_notice(a))
+    return c.group_by(t_channel=c.channel, t_thread=c.thread_id).aggregate(started=c.ts.min())
+
+
 def refresh_items(ws: Any) -> bool:
     """Recompute :data:`ITEMS_TABLE` when the data changed since it was made (the import hook);
     True when it was recomputed."""
     fp = _fingerprint(ws)
     if items_fresh(ws, fp):
         return False
-    import ibis
+    from .sqlcache import compiled
 
-    sql = ibis.to_sql(_items_all(ws), dialect="duckdb")
+    sql = compiled(ws, ("items.all",), lambda: _items_all(ws), {})[0]  # compiled once per process
+    starts = compiled(ws, ("items.thread_starts",), lambda: _thread_starts(ws), {})[0]
     with ws.transaction():
         ws.con.execute(f'CREATE OR REPLACE TABLE "{ITEMS_TABLE}" AS {sql}').fetchall()
+        ws.con.execute(f'CREATE OR REPLACE TABLE "{THREADS_TABLE}" AS {starts}').fetchall()
         ws.con.execute("DELETE FROM meta WHERE key = ?", [_META_KEY]).fetchall()
-        ws.con.execute("INSERT INTO meta (key, value) VALUES (?, ?)", [_META_KEY, fp]).fetchall()
+        ws.con.execute("INSERT INTO meta (key, value) VALUES (?, ?)", [_META_KEY, f"{_VERSION}#{fp}"]).fetchall()
     return True
 
 
 def items_fresh(ws: Any, fp: str | None = None) -> bool:
     """Whether :data:`ITEMS_TABLE` matches the data as it is now."""
     stored = ws.scalar("SELECT value FROM meta WHERE key = ?", [_META_KEY])
-    if stored is None or not ws.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name = ? "
-                                       "AND schema_name = 'main' AND database_name = current_database()",
-                                       [ITEMS_TABLE]):
+    if stored is None or ws.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name IN (?, ?) "
+                                   "AND schema_name = 'main' AND database_name = current_database()",
+                                   [ITEMS_TABLE, THREADS_TABLE]) != 2:
         return False
-    return stored == (fp or _fingerprint(ws))
+    return stored == f"{_VERSION}#{fp or _fingerprint(ws)}"
 
 
 def _items_of_week(ws: Any, end: Any) -> Any:
@@ -292,13 +313,19 @@ def materialize(ws: Any, name: str, expr: Any) -> Any:
     return b.table(name)
 
 
-def _week_items(ws: Any, name: str, week: date, m: dict[Any, Any] | None) -> Any:
+def stored_fresh(ws: Any) -> bool:
+    """:func:`items_fresh`, asked once per :func:`~lien.metrics.sqlcache.shared` block."""
+    m = memo(ws)
     fresh = m.get("_items_fresh") if m is not None else None
     if fresh is None:
         fresh = items_fresh(ws)
         if m is not None:
             m["_items_fresh"] = fresh
-    if fresh:
+    return fresh
+
+
+def _week_items(ws: Any, name: str, week: date, m: dict[Any, Any] | None) -> Any:
+    if stored_fresh(ws):
         return create_temp(ws, name, ("items.week",), lambda end: _items_of_week(ws, end), end=period_end(week))
     return create_temp(ws, name, ("items",), lambda end: _items(ws, end), end=period_end(week))
 

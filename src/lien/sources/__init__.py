@@ -39,6 +39,7 @@ REGISTRY: list[type[Source]] = [
 
 from ..metrics import autoscore as _autoscore  # noqa: E402,F401  (an import triggers scoring)
 from ..metrics import responsiveness as _replies  # noqa: E402,F401  (an import refreshes the reply items)
+from ..metrics import events as _event_facts  # noqa: E402,F401  (an import refreshes the event facts)
 from .. import identity as _identity  # noqa: E402,F401  (merges identities after an import)
 
 __all__ = ["REGISTRY", "Source", "Batch", "Activity", "Identity", "Event", "ImportOptions"]
