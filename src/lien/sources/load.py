@@ -135,7 +135,7 @@ def run_import(
             # registered outside the transaction: a function created in one that rolls back
             # stays known to the Python connection but not to the catalog
             if not getattr(ws, "_lien_udfs", False):
-                _register_udfs(ws.con, probe=True)
+                _register_udfs(ws.con)
                 ws._lien_udfs = True
         else:
             _register_udfs(ws.con)
@@ -313,31 +313,13 @@ def _html_text(col: pa.Array) -> pa.Array:
     return pa.array([html_to_text(x) for x in col.to_pylist()], type=pa.string())
 
 
-def _register_udfs(con: Any, probe: bool = False) -> None:
+def _register_udfs(con: Any) -> None:
     """Register lien's SQL functions unless they are there: connections to one database file
-    in one process share its catalog, and a failed CREATE would abort the import's transaction.
-    ``probe``: outside a transaction, where a failed statement costs nothing, try the function
-    instead of listing the catalog's."""
+    in one process share its catalog, and a failed CREATE would abort the import's transaction."""
     import duckdb
 
-    if probe:
-        try:
-            _create_udfs(con)
-            return
-        except duckdb.Error:  # there already, or known to this connection but rolled back
-            try:
-                con.execute("SELECT lien_html_to_text(NULL)")
-                return
-            except duckdb.Error:
-                con.remove_function("lien_html_to_text")
-    elif con.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = 'lien_html_to_text'").fetchall()[0][0]:
+    if con.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = 'lien_html_to_text'").fetchall()[0][0]:
         return
-    _create_udfs(con)
-
-
-def _create_udfs(con: Any) -> None:
-    import duckdb
-
     con.create_function("lien_html_to_text", _html_text, [duckdb.sqltype("VARCHAR")], duckdb.sqltype("VARCHAR"),
                         type="arrow", side_effects=False)
 
