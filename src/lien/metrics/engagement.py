@@ -2,9 +2,9 @@
 
 Everything here is an Ibis expression over the workspace tables; the week is an integer
 index (``week`` = ISO weeks since the Monday 1969-12-29), turned into a date on output.
-Decayed sums over a trailing window use cumulative sums on a dense person × week grid:
-``Σ_{w ∈ (T-L, T]} q(w)·2^(-(T-w)/h) = 2^(-T/h)·(E(T) - E(T-L))`` with ``E`` the running sum
-of ``q(w)·2^(w/h)`` (exponents relative to the grid's first week, so they stay small).
+Decayed sums over a trailing window are windowed sums on a dense person × week grid:
+``Σ_{w ∈ (T-L, T]} q(w)·2^(-(T-w)/h) = 2^(-T/h)·Σ_{w ∈ (T-L, T]} q(w)·2^(w/h)``, the last L rows
+of each person (exponents relative to the grid's first week, so they stay small).
 """
 from __future__ import annotations
 

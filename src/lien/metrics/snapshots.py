@@ -67,9 +67,10 @@ def _run(ws: Any, sql: str, params: list[Any] | None = None) -> list[Any]:
     """Execute and read the whole result (DuckDB keeps the connection busy until then)."""
     if not _PROFILE:
         return ws.con.execute(sql, params or []).fetchall()
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     out = ws.con.execute(sql, params or []).fetchall()
-    print(f"[lien score] {time.perf_counter() - t:7.2f} s  {' '.join(sql.split())[:110]}", file=sys.stderr)
+    print(f"[lien score] {time.perf_counter() - t:7.2f} s {time.process_time() - c:7.2f} cpu  "
+          f"{' '.join(sql.split())[:100]}", file=sys.stderr)
     return out
 
 
@@ -242,11 +243,18 @@ def has_events(ws: Any) -> bool:
 def score(ws: Any, *, full: bool = False, today: date | None = None) -> ScoreSummary:
     """Compute the weekly snapshots for every week that new data touches (all with ``full``)."""
     p = Params.from_config(ws.config.model)
-    with ws.transaction():
-        try:
-            return _score(ws, p, full, today or date.today())
-        finally:
-            _drop_temps(ws)
+    # no statement of the run needs its rows kept in insertion order: letting DuckDB drop
+    # that order makes the big CREATE/INSERTs cheaper (the setting is put back afterwards)
+    order = _run(ws, "SELECT current_setting('preserve_insertion_order')")[0][0]
+    _run(ws, "SET preserve_insertion_order = false")
+    try:
+        with ws.transaction():
+            try:
+                return _score(ws, p, full, today or date.today())
+            finally:
+                _drop_temps(ws)
+    finally:
+        _run(ws, f"SET preserve_insertion_order = {'true' if order else 'false'}")
 
 
 def _score(ws: Any, p: Params, full: bool, today: date) -> ScoreSummary:
@@ -377,124 +385,136 @@ def _compute(plan: Plan, p: Params, events: bool) -> None:
     deltas = M("_lien_deltas", u.group_by("person", "week").aggregate(**{n: u[n].sum() for n in names}))
     keys = M("_lien_dkeys", last_day_keys(acts, L))
 
-    # the dense person × week grid
+    # the dense person × week grid, built in narrow passes: a window operator sorts every
+    # column it carries, so the passes carry integer person keys (pk) and the numbers they
+    # need; the strings (person id, role) join back at the end
     recv = acts.filter(acts.dst.notnull() & (acts.dst != ORG)).select(person=acts.dst, week=acts.week)
     span = pw.select("person", "week").union(recv, distinct=False)
     span = span.group_by("person").aggregate(lo=span.week.min(), hi=span.week.max())
-    # windows partition by an integer stand-in for the person (sorting strings costs a third more)
     span = span.mutate(pk=ibis.row_number().over(order_by="person"))
-    grid = span.select("person", "pk", week=ibis.range(span.lo, ibis.least(span.hi + L, end + 1)).unnest())
     fw = first_weeks(b)
     roles = b.table("people").select(pid="id", role="role")
-    g = grid.join(cal, "week").left_join(pw, ["person", "week"]).drop("person_right", "week_right")
-    g = g.left_join(deltas, ["person", "week"]).drop("person_right", "week_right")
-    g = g.left_join(keys, ["person", "week"]).drop("person_right", "week_right")
-    g = g.left_join(fw, "person").drop("person_right")
-    g = g.left_join(roles, g.person == roles.pid).drop("pid")
-    zero = {c: g[c].fill_null(0) for c in ("conv", "n_online", "light", "n_acts", "off", "n_checkins", "dkey", *names)}
-    g = g.mutate(**zero)
+    span = span.left_join(fw, "person").drop("person_right")
+    span = M("_lien_span", span.left_join(roles, span.person == roles.pid).drop("pid"))
+    ids = span.select(sp_person="person", sp_pk="pk")
 
-    # cumulative sums along each person's weeks
+    # what happened per (pk, week): the week's aggregates, the interval deltas, the day key
+    nums = ("conv", "n_online", "light", "n_acts", "off", "n_checkins", *names)
+    zero = ibis.literal(0.0)
+    srcs = [(pw, ("conv", "n_online", "light", "n_acts", "off", "n_checkins")), (deltas, tuple(names)), (keys, ())]
+    u = None
+    for t, have in srcs:
+        part = t.select("person", "week", dkey=t.dkey if "dkey" in t.columns else ibis.null("int64"),
+                        **{n: (t[n].cast("float64") if n in have else zero) for n in nums})
+        u = part if u is None else u.union(part, distinct=False)
+    u = u.join(ids, u.person == ids.sp_person)
+    sparse = u.group_by(pk=u.sp_pk, week=u.week).aggregate(dkey=u.dkey.max(), **{n: u[n].sum() for n in nums})
+
+    grid = span.select("pk", "first_week", week=ibis.range(span.lo, ibis.least(span.hi + L, end + 1)).unnest())
+    g = grid.join(cal.select("week", "is_me", "seg"), "week").left_join(sparse, ["pk", "week"])
+    g = g.drop("pk_right", "week_right")
+    g = g.mutate(dkey=g.dkey.fill_null(0), **{n: g[n].fill_null(0.0) for n in nums})
+
+    # one window pass: decayed sums over the lookback (trailing sums of q·2^(w/h), scaled
+    # back), counts over trailing windows (the last k rows: each person's weeks are
+    # consecutive rows) and cumulative sums of the interval deltas
     cw = ibis.cumulative_window(group_by="pk", order_by="week")
 
     def trailing(x: Any, k: int) -> Any:
         return x.sum().over(ibis.window(group_by="pk", order_by="week", preceding=k - 1, following=0))
 
     rel = (g.week - grid_from).cast("float64")
-    g = g.mutate(
-        e_off=(g.off * 2.0 ** (rel / p.h_offline)).sum().over(cw),
-        e_conv=(g.conv * 2.0 ** (rel / p.h_online)).sum().over(cw),
-        e_light=(g.light * 2.0 ** (rel / p.h_online)).sum().over(cw),
-        # counts over trailing windows: sums over the last k rows (each person's weeks are
-        # consecutive rows), exact and in the same pass as the cumulative sums
-        online_weeks=trailing((g.n_online > 0).cast("int64"), W13).cast("int32"),
+
+    def decayed(x: Any, h: float) -> Any:
+        return 2.0 ** (-rel / h) * trailing(x * 2.0 ** (rel / h), L)
+
+    g = g.select(
+        "pk", "week", "is_me", "seg", "first_week",
+        x_offline=decayed(g.off, p.h_offline),
+        x_conversation=decayed(g.conv, p.h_online),
+        x_light=decayed(g.light, p.h_online),
+        x_reciprocity=2.0 ** (-rel / p.h_online) * g.d_rec.sum().over(cw),
+        responders=2.0 ** (-rel / p.h_online) * g.d_a.sum().over(cw),
+        online_weeks=trailing((g.n_online > 0).cast("float64"), W13).cast("int32"),
         online_13w=trailing(g.n_online, W13).cast("int32"),
         checkins_13w=trailing(g.n_checkins, W13).cast("int32"),
         checkins_26w=trailing(g.n_checkins, W26).cast("int32"),
         acts_lookback=trailing(g.n_acts, L),
-        **{"r" + n[1:]: g[n].sum().over(cw) for n in names},
+        offline_months=g.d_m.sum().over(cw).round().cast("int32"),
+        counterparts_13w=g.d_cp.sum().over(cw).round().cast("int32"),
+        channels=g.d_ch.sum().over(cw).round().cast("int32"),
+        newcomers=g.d_n.sum().over(cw).round().cast("int32"),
         k_day=g.dkey.max().over(cw),
     )
-    lw = ibis.window(group_by="pk", order_by="week")
+    g1 = M("_lien_grid1", g)
 
-    def lag(col: str, k: int) -> Any:
-        return g[col] if k == 0 else g[col].lag(k).over(lw).fill_null(0)
+    # the level rule of the week, then (narrow windows) promotion at once, demotion only at a
+    # month's last week, to the best level of the last `grace` weeks (so someone below their
+    # level for `grace` weeks moves down then), and the best level of the last 26 weeks
+    v_reg = ibis.greatest(ibis.least(1.0, g1.online_weeks / p.online_weeks_full),
+                          ibis.least(1.0, g1.offline_months / p.offline_months_full))
+    subst = g1.online_13w + g1.checkins_13w
+    n3 = ((v_reg >= 1.0) & ((g1.checkins_26w >= 2) if events else ibis.literal(True))
+          & (g1.online_13w >= 6) & (g1.counterparts_13w >= 3) & ((g1.week - g1.first_week) >= 13))
+    n2 = (v_reg >= 0.5) & (subst >= 3)
+    rule = ibis.cases((n3, 3), (n2, 2), (subst >= 1, 1), else_=0).cast("int8")
+    lv = g1.select("pk", "week", "is_me", "seg", level_rule=rule)
+    grace = ibis.window(group_by="pk", order_by="week", preceding=max(p.grace - 1, 0), following=0)
+    lv = lv.mutate(gmax=lv.level_rule.max().over(grace))
+    seg = ibis.cumulative_window(group_by=["pk", "seg"], order_by="week")
+    lv = lv.mutate(level=ibis.ifelse(lv.is_me, lv.gmax, lv.level_rule).max().over(seg).cast("int8"))
+    lv = lv.mutate(was_regular=lv.level.max().over(ibis.window(group_by="pk", order_by="week",
+                                                               preceding=WAS_REGULAR_WEEKS - 1, following=0)))
+    lv = M("_lien_levels", lv.filter(lv.week >= W0).select(
+        lv_pk="pk", lv_week="week", level_rule="level_rule", level="level", was_regular="was_regular"))
 
-    rel = (g.week - grid_from).cast("float64")
-    g = g.mutate(
-        x_offline=2.0 ** (-rel / p.h_offline) * (g.e_off - lag("e_off", L)),
-        x_conversation=2.0 ** (-rel / p.h_online) * (g.e_conv - lag("e_conv", L)),
-        x_light=2.0 ** (-rel / p.h_online) * (g.e_light - lag("e_light", L)),
-        x_reciprocity=2.0 ** (-rel / p.h_online) * g.r_rec,
-        responders=2.0 ** (-rel / p.h_online) * g.r_a,
-        offline_months=g.r_m.round().cast("int32"),
-        counterparts_13w=g.r_cp.round().cast("int32"),
-        channels=g.r_ch.round().cast("int32"),
-        newcomers=g.r_n.round().cast("int32"),
-    )
-    g = M("_lien_grid1", g.drop("e_off", "e_conv", "e_light",
-                              "r_rec", "r_a", "r_cp", "r_ch", "r_n", "r_m", *names))
+    # PageRank (by month-end week), then per row: prescriber score and its decile
+    me = M("_lien_me", cal.filter(cal.is_me & (cal.week >= W0 - 6)).select(m=cal.week))
+    pr = M("_lien_pr", pagerank(direct.filter(direct.week > W0 - 6 - 26), me, plan))
+    prw = pr.filter(pr.week >= W0)
+    plan.replace_rows("pagerank_months", prw.mutate(week=ibis.date(1969, 12, 29) + (prw.week * 7).as_interval("D")))
+    prs = pr.join(ids, pr.node == ids.sp_person).select(pr_week=pr.week, pr_pk=ids.sp_pk, pct=pr.pct)
+    g = g1.filter((g1.week >= W0) & (g1.acts_lookback > 0))
+    g = g.left_join(prs, [g.seg == prs.pr_week, g.pk == prs.pr_pk]).drop("pr_week", "pr_pk")
+    sp = span.select(s_pk="pk", person="person", role="role", first_sub_week="first_sub_week")
+    g = g.join(sp, g.pk == sp.s_pk).drop("s_pk")
+    g = g.mutate(pagerank_pct=g.pct.fill_null(0.0), comm=g.role.fill_null("community") == "community")
+    g = g.mutate(prescriber=40 * sat(g.responders, K_RESPONDERS) + 30 * g.pagerank_pct
+                 + 30 * sat(g.newcomers.cast("float64"), K_NEWCOMERS))
+    # the prescriber decile of the week among people of the same kind (community or not), in
+    # a narrow pass; only its top decile matters (the prescriber tag)
+    d = g.select("pk", "week", "comm", "prescriber")
+    d = d.mutate(decile=ibis.percent_rank().over(ibis.window(group_by=[d.week, d.comm], order_by=d.prescriber)))
+    d = M("_lien_top", d.filter(d.decile >= 0.9).select(d_pk="pk", d_week="week", top=ibis.literal(True)))
+    g = g.join(lv, [g.pk == lv.lv_pk, g.week == lv.lv_week]).drop("lv_pk", "lv_week")
+    g = g.left_join(d, [g.pk == d.d_pk, g.week == d.d_week]).drop("d_pk", "d_week")
 
-    # values, points, the PES and the level rules of the week
-    v_reg = ibis.greatest(ibis.least(1.0, g.online_weeks / p.online_weeks_full),
-                          ibis.least(1.0, g.offline_months / p.offline_months_full))
+    # values, points, the PES, cooling and tags: computed as the rows are written
     v = {
         "offline": sat(ibis.greatest(g.x_offline, 0.0), p.k["offline"]),
         "conversation": sat(ibis.greatest(g.x_conversation, 0.0), p.k["conversation"]),
         "reciprocity": sat(ibis.greatest(g.x_reciprocity, 0.0), p.k["reciprocity"]),
-        "regularity": v_reg,
+        "regularity": ibis.greatest(ibis.least(1.0, g.online_weeks / p.online_weeks_full),
+                                    ibis.least(1.0, g.offline_months / p.offline_months_full)),
         "breadth": ibis.cases((g.channels >= 3, 1.0), (g.channels == 2, 0.6), else_=0.0),
         "light": sat(ibis.greatest(g.x_light, 0.0), p.k["light"]),
     }
     g = g.mutate(**{f"v_{c}": v[c] for c in COMPONENTS})
     g = g.mutate(**{f"p_{c}": g[f"v_{c}"] * wts[c] for c in COMPONENTS})
-    pes = g.p_offline + g.p_conversation + g.p_reciprocity + g.p_regularity + g.p_breadth + g.p_light
-    subst = g.online_13w + g.checkins_13w
-    n3 = ((g.v_regularity >= 1.0) & ((g.checkins_26w >= 2) if events else ibis.literal(True))
-          & (g.online_13w >= 6) & (g.counterparts_13w >= 3) & ((g.week - g.first_week) >= 13))
-    n2 = (g.v_regularity >= 0.5) & (subst >= 3)
-    rule = ibis.cases((n3, 3), (n2, 2), (subst >= 1, 1), else_=0).cast("int8")
-    g = g.mutate(pes=pes, level_rule=rule)
-    # promotion at once; demotion only at a month's last week, to the best level of the
-    # last `grace` weeks (so someone below their level for `grace` weeks moves down then)
-    grace = ibis.window(group_by="pk", order_by="week", preceding=max(p.grace - 1, 0), following=0)
-    g = g.mutate(gmax=g.level_rule.max().over(grace))
-    seg = ibis.cumulative_window(group_by=["pk", "seg"], order_by="week")
-    g = g.mutate(level=ibis.ifelse(g.is_me, g.gmax, g.level_rule).max().over(seg).cast("int8"))
-
-    # cooling and prescribers
+    g = g.mutate(pes=g.p_offline + g.p_conversation + g.p_reciprocity + g.p_regularity + g.p_breadth + g.p_light)
     last_day, med = unpack(g.k_day)
-    g = g.mutate(
-        last_day=ibis.ifelse(g.k_day > 0, last_day, ibis.null("int64")),
-        median_gap_days=ibis.ifelse(g.k_day > 0, med, ibis.null("float64")),
-        was_regular=g.level.max().over(ibis.window(group_by="pk", order_by="week",
-                                                   preceding=WAS_REGULAR_WEEKS - 1, following=0)),
-    )
+    g = g.mutate(last_day=ibis.ifelse(g.k_day > 0, last_day, ibis.null("int64")),
+                 median_gap_days=ibis.ifelse(g.k_day > 0, med, ibis.null("float64")))
     silent = g.week * 7 + 3 - g.last_day  # days from the last active day to the week's Sunday
-    cooling = (g.was_regular >= 2) & g.last_day.notnull() & (
-        silent > ibis.greatest(MIN_GAP_DAYS, FACTOR * g.median_gap_days.fill_null(0)))
-    g = g.mutate(cooling=cooling)
-    g = g.filter((g.week >= W0) & (g.acts_lookback > 0))
-    g = M("_lien_grid2", g)
-    me = M("_lien_me", cal.filter(cal.is_me & (cal.week >= W0 - 6)).select(m=cal.week))
-    pr = M("_lien_pr", pagerank(direct.filter(direct.week > W0 - 6 - 26), me, plan))
-    prw = pr.filter(pr.week >= W0)
-    plan.replace_rows("pagerank_months", prw.mutate(week=ibis.date(1969, 12, 29) + (prw.week * 7).as_interval("D")))
-    prs = pr.select(pw_week="week", node="node", pct="pct")
-    g = g.left_join(prs, [g.seg == prs.pw_week, g.person == prs.node]).drop("pw_week", "node")
-    g = g.mutate(pagerank_pct=g.pct.fill_null(0.0))
-    g = g.mutate(prescriber=40 * sat(g.responders, K_RESPONDERS) + 30 * g.pagerank_pct
-                 + 30 * sat(g.newcomers.cast("float64"), K_NEWCOMERS))
-    comm = g.role.fill_null("community") == "community"
-    decile = ibis.percent_rank().over(ibis.window(group_by=[g.week, comm], order_by=g.prescriber))
-    g = g.mutate(decile=decile)
+    g = g.mutate(cooling=(g.was_regular >= 2) & g.last_day.notnull() & (
+        silent > ibis.greatest(MIN_GAP_DAYS, FACTOR * g.median_gap_days.fill_null(0))))
     tag = lambda cond, name: ibis.ifelse(cond, ibis.literal(name), ibis.null("string"))  # noqa: E731
     tags = ibis.array([
         tag(g.first_sub_week.notnull() & (g.week - g.first_sub_week < NEW_WEEKS), "new"),
         tag((g.level >= 2) & (g.online_13w == 0) & (g.checkins_26w > 0), "offline-only"),
         tag((g.level >= 2) & (g.offline_months == 0) & (g.online_13w > 0) & ibis.literal(events), "online-only"),
         tag(g.cooling, "cooling"),
-        tag((g.prescriber >= 50) & (g.newcomers >= 1) & (g.decile >= 0.9) & comm, "prescriber"),
+        tag((g.prescriber >= 50) & (g.newcomers >= 1) & g.top.notnull() & g.comm, "prescriber"),
     ])
     g = g.mutate(tags=tags.filter(lambda x: x.notnull()))
     as_date = lambda w: ibis.date(1969, 12, 29) + (w * 7).as_interval("D")  # noqa: E731
