@@ -64,7 +64,7 @@ def tie_points(acts: Any, direct: Any, ex: Any, p: Params) -> Any:
     parts = [rec, one, r, co]
     allkeys = parts[0].select(*keys)
     for t in parts[1:]:
-        allkeys = allkeys.union(t.select(*keys))
+        allkeys = allkeys.union(t.select(*keys), distinct=True)  # one row per pair and week
     t = allkeys
     for part in parts:
         t = t.left_join(part, keys).drop("a_right", "b_right", "week_right")
