@@ -20,20 +20,26 @@ by side on copies of the same file and the CPU time (all threads) is the steadie
     CPU seconds              old code        new code (narrow grid passes)
     lien score, total        45.5–55.1       40.0–46.0          (run-to-run noise ±15 %)
     grid + score_weeks       27.6–30.6       19.8–20.9          (_lien_grid1: 12.4–13.9 → 8.4–9.9)
-    peak memory              2.17 GB         0.70 GB
+    peak memory              2.17 GB         1.64 GB (0.70 GB under the workspace's new 512 MB
+                                                      default memory_limit, which the old runs lacked)
     bare aggregate           1.5–2.1 CPU s (2.5–9.4 s wall)
 
 so lien/bare ≈ 20–25× in CPU time: the target ≤ 3× is NOT met (pandas was not rerun this
 session; last session, under load, it was faster than lien: that target is not met either).
 What was done: the grid's window passes carry only integer person keys and the numbers they
-need (strings join at the end: peak memory ÷3); decayed sums are trailing sums (one window
+need (strings join at the end); decayed sums are trailing sums (one window
 pass, no lag over cumulative sums); window inputs are DOUBLE (not HUGEINT/DECIMAL sums); the
 level windows and the prescriber decile run on narrow tables; values, points, PES, cooling and
 tags are computed in the final INSERT, not materialised; preserve_insertion_order is off
 during the run. What remains: ~15 window aggregates over the dense grid (~0.5 CPU s each per
-1.5M rows here), writing score_weeks (~40 columns), the PageRank loop (14 statements). 10M:
-with memory_limit 3 GB and 3.5 GB the first statement (_lien_acts, 10M rows with their
-parents' authors) failed "out of memory" (DuckDB could not spill it): not met either.
+1.5M rows here), writing score_weeks (~40 columns), the PageRank loop (14 statements).
+10M (same code, machine loaded): with SET memory_limit 3 GB / 3.5 GB the first statement
+(_lien_acts) failed "out of memory"; with the workspace default (512 MB, spilling to
+<workspace>.tmp) the run got through _lien_acts (43 CPU s), tie_weeks (71), _lien_deltas (32),
+_lien_grid1 (126 CPU s, 395 s wall) at a peak RSS of 0.86 GB, then failed "out of memory" in
+the PageRank loop. The 10M target is not met: no 10M run has completed yet.
+Since this round, tie_weeks holds one row per pair and week (1,288,267 at 1M instead of
+1,379,422 with duplicated rows).
 ``--keep`` generates each size once into bench/out/ and reuses it; ``--profile`` lists the
 slowest statements (wall and CPU seconds each).
 """
