@@ -33,5 +33,12 @@ def test_person_page_in_french(web_demo: Path, tmp_path: Path) -> None:
         html = c.get(f"/person/{pid}?lang=fr").text
         assert notes["regularity"].replace("'", "&#39;") in html and "weeks online" not in html
         assert "nothing new this week" not in html and "in the lookback" not in html
+        assert fr["changes"]
+        for ch in fr["changes"]:  # the week's changes: French decimal comma and colon
+            sign = "+" if ch["delta"] > 0 else ""
+            assert f"{sign}{ch['delta']:.1f}".replace(".", ",") + "</b>" in html
+            assert "\u00a0: " + ch["reason"].replace("'", "&#39;") in html
+        idents = c.get("/identities?lang=fr").text  # Splink's reasons in French
+        assert "même nom" in idents and "same name" not in idents
     finally:
         w.close()
