@@ -12,7 +12,7 @@ import pytest
 from conftest import do_import, snapshot
 from lien.errors import BadInput
 from lien.sources import REGISTRY
-from lien.sources.base import Activity, Batch, Source
+from lien.sources.base import Activity, Batch, Identity, Source
 from lien.sources.load import TABLE, FileScan, identity_id_sql, stage_text_sql
 from lien.text import identity_id
 
@@ -111,3 +111,38 @@ def test_file_scan_across_chunks(tmp_path: Path) -> None:
     body = b"x" * ((1 << 24) - 1) + b"\n" + b"y" * (1 << 24) + b"tail"  # a line spans two chunks
     f.write_bytes(body)
     assert FileScan(f).lines == 2
+
+
+def test_python_batches_are_not_kept_until_the_commit(ws: Any) -> None:
+    """Each batch an importer yields is freed once staged, also inside the import's transaction
+    (a view registered with con.register and unregistered again lived on until the commit: the
+    memory of every batch of the input stayed held)."""
+    import pyarrow as pa
+
+    from lien.sources.load import _create_stage, _stage
+
+    def chunk(i: int) -> pa.Table:
+        n = 5000
+        return pa.table({
+            "id": [f"a{i}-{j}" for j in range(n)], "channel": ["c"] * n, "kind": ["comment"] * n,
+            "ts": pa.array([datetime(2024, 1, 1)] * n, pa.timestamp("us")),
+            "actor": [f"p{j % 50}" for j in range(n)], "text": ["x" * 200] * n,
+        })
+
+    class Done(Exception):
+        pass
+
+    with pytest.raises(Done), ws.transaction():
+        _create_stage(ws.con)
+        before = pa.total_allocated_bytes()
+        staged = sum(_stage(ws.con, Batch(activities=chunk(i))) for i in range(12))
+        held = pa.total_allocated_bytes() - before
+        rows = ws.con.execute("SELECT count(*), count(DISTINCT id), max(seq), count(identity_id), "
+                              "count(DISTINCT identity_id) FROM _stage_activities").fetchone()
+        # identities go the same way, from a list of records
+        _stage(ws.con, Batch(identities=[Identity(channel="c", key="p1", display_name="P")]))
+        ids = ws.con.execute("SELECT channel, key, display_name, seq FROM _stage_identities").fetchall()
+        raise Done  # the transaction rolls back
+    assert staged == 60000 and rows == (60000, 60000, 60000, 60000, 50)
+    assert ids == [("c", "p1", "P", 60001)]
+    assert held < 2 * 2**20, held  # at most one batch's worth, not the 12 MB of all of them

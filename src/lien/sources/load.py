@@ -416,21 +416,21 @@ def _stage(con: Any, batch: Batch, staged: bool = True) -> int:
             table = part
         n += table.num_rows if kind != "identities" else 0
         present = [n for n in names if n in table.column_names]
-        con.register("_batch", table)
-        try:
-            if kind == "activities":  # the stage's identity ids need every key column
-                full = ", ".join(c if c in present else f"NULL AS {c}" for c in names)
-                con.execute(
-                    f"INSERT INTO _stage_{kind} ({', '.join(names + extra)}, seq) "
-                    f"SELECT {', '.join(names + ids)}, nextval('_stage_seq') FROM (SELECT {full} FROM _batch)"
-                )
-            else:
-                con.execute(
-                    f"INSERT INTO _stage_{kind} ({', '.join(present)}, seq) "
-                    f"SELECT {', '.join(present)}, nextval('_stage_seq') FROM _batch"
-                )
-        finally:
-            con.unregister("_batch")
+        if kind == "activities":  # the stage's identity ids need every key column
+            full = ", ".join(c if c in present else f"NULL AS {c}" for c in names)
+            sql = (f"INSERT INTO _stage_{kind} ({', '.join(names + extra)}, seq) "
+                   f"SELECT {', '.join(names + ids)}, nextval('_stage_seq') FROM (SELECT {full} FROM _batch)")
+        else:
+            sql = (f"INSERT INTO _stage_{kind} ({', '.join(present)}, seq) "
+                   f"SELECT {', '.join(present)}, nextval('_stage_seq') FROM _batch")
+        # not con.register(): inside the import's transaction a view registered and unregistered
+        # again stays in the catalog until the commit and keeps its Arrow table alive with it
+        # (memory grew with the input); a relation's name lives for this one statement. The
+        # relational API refuses to run beside a result execute() left unread: discard it first,
+        # as the next execute() would
+        con.abort()
+        con.from_arrow(table).query("_batch", sql)
+        del table
     if adopt:  # last: the batch's other SELECTs may read the importer's table
         n += _adopt(con, adopt, staged)
     return n
