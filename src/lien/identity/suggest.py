@@ -26,6 +26,7 @@ identities stands for it, with the reasons (the comparison levels that matched).
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from .. import i18n
@@ -129,9 +130,91 @@ def _prior(ws: Any, n: int) -> float:
     return float(min(0.5, max(same, n / 1000, 1) / pairs))
 
 
+#: the stored predictions (per pair of identities, without the people they belong to) and the
+#: meta key holding what they were computed from
+TABLE = "_identity_suggestions"
+_META_KEY = "identity_suggestions"
+_VERSION = "1"
+#: the stored predictions keep every pair at least this likely (under the prior of the day):
+#: a read with a lower threshold, or after the prior fell below what that floor covers, runs Splink
+_FLOOR = 0.1
+
+
+def _logit2(p: float) -> float:
+    return math.log2(p / (1 - p))
+
+
+def _fingerprint(ws: Any) -> str:
+    """What the predictions depend on: the features of every identity (not whose person it is:
+    merges and rejections apply when reading), and the version of this module's model."""
+    n, h = ws.con.execute(f"""SELECT count(*), coalesce(sum(hash(unique_id, name, nameslug, handle, email, email_local,
+                                                     channel, key, display_name)), 0)::VARCHAR
+                               FROM ({_FEATURES})""").fetchall()[0]
+    return f"{_VERSION}:{MIN_FOR_TRAINING}:{TRAINING_PAIRS}:{n}:{h}"
+
+
 def suggest(ws: Any, *, threshold: float = 0.8, limit: int | None = 50) -> list[dict[str, Any]]:
     """Likely pairs of people, best first: ``score`` (match probability), the two identities
-    standing for them, and ``reasons``."""
+    standing for them, and ``reasons``.
+
+    Splink runs once per change of the identities' features; its predictions are kept in
+    :data:`TABLE` and read back with the identities' current people, decisions and prior."""
+    _splink()  # the extra is needed all the same (MissingExtra without it)
+    n = int(ws.scalar(f"SELECT count(*) FROM ({_FEATURES})"))
+    if n < 2:
+        return []
+    prior = _prior(ws, n)
+    fp = _fingerprint(ws)
+    stored = ws.scalar("SELECT value FROM meta WHERE key = ?", [_META_KEY])
+    fresh = stored is not None and stored.split("#")[0] == fp and bool(ws.scalar(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main' "
+        "AND database_name = current_database()", [TABLE]))
+    if fresh:
+        floor = float(stored.split("#")[1])  # the lowest base weight kept
+    else:
+        floor = _logit2(_FLOOR) - _logit2(prior)
+    if _logit2(max(min(threshold, 0.5), 1e-9)) - _logit2(prior) < floor - 1e-9:
+        return _best(ws, _predict(ws, prior, min(threshold, 0.5)), threshold, limit)  # below what is kept
+    if not fresh:
+        import pyarrow as pa
+
+        rows = _predict(ws, prior, _FLOOR, same=True)  # pairs already one person too: an undo brings them back
+        pw = _logit2(prior)
+        preds = pa.table({
+            "unique_id_l": pa.array([r["unique_id_l"] for r in rows], pa.string()),
+            "unique_id_r": pa.array([r["unique_id_r"] for r in rows], pa.string()),
+            "base_weight": pa.array([float(r["match_weight"]) - pw for r in rows], pa.float64()),
+            "prior": pa.array([prior] * len(rows), pa.float64()),
+            "match_probability": pa.array([float(r["match_probability"]) for r in rows], pa.float64()),
+            "match_weight": pa.array([float(r["match_weight"]) for r in rows], pa.float64()),
+            **{f"gamma_{c}": pa.array([r.get(f"gamma_{c}") for r in rows], pa.int64()) for c in LEVELS}})
+        with ws.transaction():
+            ws.con.register("_lien_suggestions", preds)
+            try:
+                ws.con.execute(f'CREATE OR REPLACE TABLE "{TABLE}" AS SELECT * FROM _lien_suggestions').fetchall()
+            finally:
+                ws.con.unregister("_lien_suggestions")
+            ws.con.execute("DELETE FROM meta WHERE key = ?", [_META_KEY]).fetchall()
+            ws.con.execute("INSERT INTO meta (key, value) VALUES (?, ?)", [_META_KEY, f"{fp}#{floor!r}"]).fetchall()
+    # the same prior as when stored: the stored figures; else the weights moved by the new prior
+    pw = _logit2(prior)
+    cur = ws.con.execute(f"""
+        SELECT s.unique_id_l, s.unique_id_r, s.gamma_name, s.gamma_handle, s.gamma_email, s.gamma_cross,
+               CASE WHEN s.prior = ? THEN s.match_weight ELSE s.base_weight + ? END AS match_weight,
+               CASE WHEN s.prior = ? THEN s.match_probability
+                    ELSE pow(2, s.base_weight + ?) / (1 + pow(2, s.base_weight + ?)) END AS match_probability,
+               il.person_id AS person_id_l, il.channel AS channel_l, il.key AS key_l, il.display_name AS display_name_l,
+               ir.person_id AS person_id_r, ir.channel AS channel_r, ir.key AS key_r, ir.display_name AS display_name_r
+        FROM "{TABLE}" s JOIN identities il ON il.id = s.unique_id_l JOIN identities ir ON ir.id = s.unique_id_r
+        WHERE il.person_id <> ir.person_id AND s.base_weight + ? >= ?""",
+                         [prior, pw, prior, pw, pw, pw, _logit2(max(min(threshold, 0.5), 1e-9)) - 1e-9])
+    cols = [d[0] for d in cur.description]
+    return _best(ws, [dict(zip(cols, r)) for r in cur.fetchall()], threshold, limit)
+
+
+def _predict(ws: Any, prior: float, threshold: float, same: bool = False) -> list[dict[str, Any]]:
+    """Splink's predictions: pairs of identities (of different people unless ``same``) at least
+    ``threshold`` likely."""
     cl, Linker, SettingsCreator, block_on, DuckDBAPI = _splink()
     import duckdb
 
@@ -143,15 +226,13 @@ def suggest(ws: Any, *, threshold: float = 0.8, limit: int | None = 50) -> list[
     features = pa.table({c: [r[i] for r in data] for i, c in enumerate(cols)},
                         schema=pa.schema([(c, pa.string()) for c in cols]))
     n = features.num_rows
-    if n < 2:
-        return []
     mem = duckdb.connect(":memory:")
     try:
         db = DuckDBAPI(connection=mem)
         settings = SettingsCreator(
             link_type="dedupe_only",
             unique_id_column_name="unique_id",
-            probability_two_random_records_match=_prior(ws, n),
+            probability_two_random_records_match=prior,
             comparisons=_comparisons(cl),
             blocking_rules_to_generate_predictions=[
                 block_on("name"), block_on("handle"), block_on("email_local"),
@@ -165,13 +246,13 @@ def suggest(ws: Any, *, threshold: float = 0.8, limit: int | None = 50) -> list[
         linker = Linker(db.register(features, table_name="lien_identities"), settings, log_level=logging.ERROR)
         if n >= MIN_FOR_TRAINING:
             linker.training.estimate_u_using_random_sampling(max_pairs=TRAINING_PAIRS, seed=1)
-        pred = linker.inference.predict(threshold_match_probability=min(threshold, 0.5))
+        pred = linker.inference.predict(threshold_match_probability=threshold)
         mem.register("_pred", pred.as_pyarrow_table() if hasattr(pred, "as_pyarrow_table") else pred.as_pandas_dataframe())
-        rows = mem.execute("SELECT * FROM _pred WHERE person_id_l <> person_id_r").fetchall()
+        rows = mem.execute(f"SELECT * FROM _pred {'' if same else 'WHERE person_id_l <> person_id_r'}").fetchall()
         cols = [d[0] for d in mem.description]
     finally:
         mem.close()
-    return _best(ws, [dict(zip(cols, r)) for r in rows], threshold, limit)
+    return [dict(zip(cols, r)) for r in rows]
 
 
 def _reasons(r: dict[str, Any]) -> list[str]:

@@ -62,15 +62,19 @@ def cooling(ws: Any, *, as_of: str | date | None = None, limit: int | None = Non
         FROM score_weeks s JOIN people p ON p.id = s.person_id
         WHERE s.week = ? AND list_contains(s.tags, 'cooling') AND s.role = 'community'
         ORDER BY silent_days DESC, s.person_id {f'LIMIT {int(limit)}' if limit else ''}""", [T, monday])
-    for r in rows:
-        last = ws.rows("""
-            SELECT a.kind, a.ts, a.channel, coalesce(a.title, root.title, e.name) AS about, a.url
+    # everyone's last exchange in one query (the last substantive act per person, then its context)
+    last = {r.pop("person_id"): r for r in ws.rows("""
+        WITH lastact AS (
+            SELECT i.person_id, arg_max(a.id, (a.ts, a.id)) AS id
             FROM activities a JOIN identities i ON i.id = a.identity_id
-            LEFT JOIN activities root ON root.id = a.thread_id
-            LEFT JOIN events e ON e.id = a.thread_id
-            WHERE i.person_id = ? AND a.ts < ?::DATE + 1
+            WHERE i.person_id IN (SELECT unnest(?::VARCHAR[])) AND a.ts < ?::DATE + 1
               AND a.kind IN ('post','comment','reply','message','mention','attend','volunteer','speak','host')
-            ORDER BY a.ts DESC LIMIT 1""", [r["person_id"], T])
-        r["last_exchange"] = last[0] if last else None
+            GROUP BY 1)
+        SELECT l.person_id, a.kind, a.ts, a.channel, coalesce(a.title, root.title, e.name) AS about, a.url
+        FROM lastact l JOIN activities a ON a.id = l.id
+        LEFT JOIN activities root ON root.id = a.thread_id
+        LEFT JOIN events e ON e.id = a.thread_id""", [[r["person_id"] for r in rows], T])} if rows else {}
+    for r in rows:
+        r["last_exchange"] = last.get(r["person_id"])
         r["usual_rhythm_days"] = r.pop("median_gap_days")
     return {"as_of": T, "cooling": rows}

@@ -39,28 +39,37 @@ def levels(ws: Any, *, as_of: str | date | None = None, months: int = 6) -> dict
     T = resolve_as_of(ws, as_of)
     weeks = month_end_weeks(T, months + 1)
     comm = _community(ws)
+    # each month against the one before, person by person, counted in one query: (cur, before, lv, n)
     rows = ws.rows(f"""
-        SELECT s.week, s.person_id, s.level FROM score_weeks s
-        WHERE s.week IN (SELECT unnest(?::DATE[])) AND {comm}""", [weeks])
-    by_week: dict[date, dict[str, int]] = {w: {} for w in weeks}
+        WITH pairs AS (SELECT unnest(?::DATE[]) AS prev, unnest(?::DATE[]) AS cur),
+        s AS (SELECT s.week, s.person_id, s.level FROM score_weeks s
+              WHERE s.week IN (SELECT unnest(?::DATE[])) AND {comm}),
+        a AS (SELECT p.cur, s.person_id, s.level FROM pairs p JOIN s ON s.week = p.prev),
+        b AS (SELECT p.cur, s.person_id, s.level FROM pairs p JOIN s ON s.week = p.cur)
+        SELECT coalesce(b.cur, a.cur) AS cur, a.level AS before, b.level AS lv, count(*) AS n
+        FROM b FULL JOIN a ON a.cur = b.cur AND a.person_id = b.person_id
+        GROUP BY ALL""", [weeks[:-1], weeks[1:], weeks])
+    by_cur: dict[date, list[dict[str, Any]]] = {w: [] for w in weeks[1:]}
     for r in rows:
-        by_week[r["week"]][r["person_id"]] = int(r["level"])
+        by_cur[r["cur"]].append(r)
     out = []
-    for prev, cur in zip(weeks, weeks[1:]):
-        a, b = by_week[prev], by_week[cur]
+    for cur in weeks[1:]:
         counts = [0, 0, 0, 0]
         flow = {lv: {"up": 0, "held": 0, "down": 0, "new": 0, "left": 0} for lv in LEVELS}
-        for pid, lv in b.items():
-            counts[lv] += 1
-            before = a.get(pid)
+        prev_mass = 0
+        for r in by_cur[cur]:
+            lv, before, n = r["lv"], r["before"], int(r["n"])
+            if before is not None:
+                prev_mass += GRAVITY_WEIGHTS[int(before)] ** 2 * n
+            if lv is None:
+                flow[LEVELS[int(before)]]["left"] += n
+                continue
+            lv = int(lv)
+            counts[lv] += n
             key = "new" if before is None else "up" if lv > before else "down" if lv < before else "held"
-            flow[LEVELS[lv]][key] += 1
-        for pid, lv in a.items():
-            if pid not in b:
-                flow[LEVELS[lv]]["left"] += 1
+            flow[LEVELS[lv]][key] += n
         members = sum(counts)
         mass = sum(w * w * n for w, n in zip(GRAVITY_WEIGHTS, counts))
-        prev_mass = sum(GRAVITY_WEIGHTS[lv] ** 2 for lv in a.values())
         out.append({
             "month": (cur + timedelta(days=6)).strftime("%Y-%m"), "week": cur, "members": members,
             "counts": dict(zip(LEVELS, counts)), "flow": flow,

@@ -55,13 +55,29 @@ def people(ws: Any, *, as_of: str | date | None = None, level: str | None = None
         where.append("""s.person_id IN (SELECT i.person_id FROM activities a JOIN identities i ON i.id = a.identity_id
                         WHERE a.channel = ?)""")
         params.append(channel)
-    rows = ws.rows(f"""
-        WITH seen AS (SELECT i.person_id, max(a.ts) AS last_seen FROM activities a
-                      JOIN identities i ON i.id = a.identity_id WHERE a.ts < ?::DATE + 1 GROUP BY 1)
-        SELECT s.person_id, p.display_name AS name, s.role, round(s.pes, 1) AS pes, s.level, s.tags, seen.last_seen
-        FROM score_weeks s JOIN people p ON p.id = s.person_id LEFT JOIN seen ON seen.person_id = s.person_id
-        WHERE {' AND '.join(where)}
-        ORDER BY {SORTS[sort]}, s.person_id {f'LIMIT {int(limit)}' if limit else ''}""", [T, *params])
+    lim = f'LIMIT {int(limit)}' if limit else ''
+    if sort == "last":
+        rows = ws.rows(f"""
+            WITH seen AS (SELECT i.person_id, max(a.ts) AS last_seen FROM activities a
+                          JOIN identities i ON i.id = a.identity_id WHERE a.ts < ?::DATE + 1 GROUP BY 1)
+            SELECT s.person_id, p.display_name AS name, s.role, round(s.pes, 1) AS pes, s.level, s.tags, seen.last_seen
+            FROM score_weeks s JOIN people p ON p.id = s.person_id LEFT JOIN seen ON seen.person_id = s.person_id
+            WHERE {' AND '.join(where)}
+            ORDER BY {SORTS[sort]}, s.person_id {lim}""", [T, *params])
+    else:
+        # the page first, then last_seen for its people only (not a scan of everyone's acts)
+        rows = ws.rows(f"""
+            WITH sel AS (
+                SELECT s.person_id, p.display_name AS name, s.role, round(s.pes, 1) AS pes, s.level, s.tags,
+                       row_number() OVER (ORDER BY {SORTS[sort]}, s.person_id) AS rank
+                FROM score_weeks s JOIN people p ON p.id = s.person_id
+                WHERE {' AND '.join(where)}
+                ORDER BY {SORTS[sort]}, s.person_id {lim}),
+            seen AS (SELECT i.person_id, max(a.ts) AS last_seen FROM activities a
+                     JOIN identities i ON i.id = a.identity_id
+                     WHERE a.ts < ?::DATE + 1 AND i.person_id IN (SELECT person_id FROM sel) GROUP BY 1)
+            SELECT sel.person_id, sel.name, sel.role, sel.pes, sel.level, sel.tags, seen.last_seen
+            FROM sel LEFT JOIN seen ON seen.person_id = sel.person_id ORDER BY sel.rank""", [*params, T])
     for r in rows:
         r["level"] = LEVELS[r["level"]]
         r["tags"] = list(r["tags"] or [])
