@@ -32,11 +32,40 @@ f688725) and lien after interleaved in the same run. Ratios lien / DuckDB:
     1M     CSV             2.28        2.43         1.64         2.07   (noise: a rerun gave
                                                                        10.7 s CPU after, 11.9 before)
 
+Rerun 2026-11-22 (session 2, after the loader's Python batches moved from register() to
+from_arrow(), commit a6199b7, which leaves the bulk path as it was), load average 6-8, one
+process per run: DuckDB, lien before (8df8cb9) and lien after, interleaved; CPU seconds, best
+of 2 runs (200k) or 1 run (1M). Wall times at that load are noise and are not given. The
+bulk path is the same code before and after: the differences (up to 0.2 in a ratio) are noise.
+
+    rows   file         DuckDB cpu  lien before  lien after   ratio before  ratio after
+    200k   JSON Lines      1.22        3.41         3.51          2.80          2.88
+    200k   CSV             1.14        2.81         2.56          2.47          2.25
+    1M     JSON Lines      5.10       15.19        14.26          2.98          2.80
+    1M     CSV             5.26       12.99        13.03          2.47          2.48
+
 The target (< 2) is not met. Where lien's CPU goes at 200k (JSON Lines, about 2.4 s beside
 DuckDB's 0.9-1.2 s): reading the file and computing the stage in one pass ~1.0 s (DuckDB's bare
 read of it ~0.5 s; trim of ten columns ~0.2 s, five md5 ids per row ~0.35 s), writing the
 activities table ~0.5 s (as DuckDB's own write), the file's sha256 and line count ~0.2 s (a
 thread beside DuckDB), DuckDB's sampling of the columns ~0.1 s, identities ~0.2 s.
+
+What was measured since (CPU seconds, each variant a fresh process, best of 2-3; 1M rows):
+
+- the stage (``CREATE TEMP TABLE _tab``) ~7 s beside a bare ``CREATE TEMP TABLE AS SELECT *``
+  of the same reader ~2.5 s: ``nullif(trim(x), '')`` on the ten columns +1.7-2.2 s (``ltrim``
+  alone +0.3 s: the cost is the right-hand trim, which decodes the whole string), five md5
+  ids +1.6 s. Exact cheaper spellings of the trim (first/last character checks with ascii(),
+  right(), x[-1], ends_with() of each Zs space, a regexp) all cost as much as trim or more;
+  DuckDB's trim removes exactly the Unicode Zs spaces (U+0020, U+00A0, U+1680, U+2000-200A,
+  U+202F, U+205F, U+3000), not tabs or newlines.
+- the file's sha256: this machine has no SHA extensions (OpenSSL ~170-200 MB/s): 0.3 s at
+  200k, 1.4-1.7 s at 1M (295 MB), a quarter of DuckDB's whole import; content_hash must stay
+  the file's sha256. The line count beside it is 0.1 s / 0.3 s.
+- why 1M JSON Lines scales worse than 200k: not the workspace's memory_limit (the stage is
+  322 MB in memory, nothing spilled; the same statement with no limit costs the same), not
+  ``row_number() OVER ()`` (a streaming window: the same CPU without it). Likely the sha256
+  thread (~0.3 of the ratio at 1M) and the trim's larger share at 1M; not isolated further.
 """
 from __future__ import annotations
 
