@@ -38,6 +38,19 @@ during the run. What remains: ~15 window aggregates over the dense grid (~0.5 CP
 <workspace>.tmp) the run got through _lien_acts (43 CPU s), tie_weeks (71), _lien_deltas (32),
 _lien_grid1 (126 CPU s, 395 s wall) at a peak RSS of 0.86 GB, then failed "out of memory" in
 the PageRank loop. The 10M target is not met: no 10M run has completed yet.
+PageRank (this round): run alone on the 10M file (acts, direct acts, month-ends and the
+PageRank statements only), the old loop completed (93 s wall, 109 CPU s, peak 0.94 GB, the
+edge/rank tables spilling to <workspace>.tmp): the failure of the full run came from the
+loop's two-column (month-end, node) joins and groupings competing with the earlier temp
+tables for the 512 MB. The loop now joins and groups on one BIGINT key (month-end·2³² + node
+number), the rank table carries the month and the dangling flag (no join with the nodes for
+the dangling mass), and the edges are counted once per (week, src, dst) before an equi-join
+on the week spreads them over the month-ends (was a range join of every act with the
+month-ends). Ranks equal the old ones within 1.1e-16 at 1M (pct: one near-tie in 228,440).
+A full 10M run with the new loop (machine load 7 on 2 cores) passed every earlier stage
+(_lien_grid1 126 CPU s, tie_weeks 77, _lien_acts 54) and the PageRank setup (edges 29 CPU s)
+and was iterating (7–8 CPU s per iteration, 20–30 s wall) without running out of memory when
+this was written; its end, peak and the ratios at 10M were not measured yet.
 Since this round, tie_weeks holds one row per pair and week (1,288,267 at 1M instead of
 1,379,422 with duplicated rows).
 ``--keep`` generates each size once into bench/out/ and reuses it; ``--profile`` lists the

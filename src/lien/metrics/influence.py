@@ -55,46 +55,68 @@ def pagerank(direct: Any, me: Any, plan: Any) -> Any:
     acts of weeks (M-26, M]: an iterative loop over one edge table, all months at once.
 
     Returns (week, node, rank, pct), ``pct`` = percentile of the rank among people (the
-    organisation is a node, not ranked)."""
+    organisation is a node, not ranked).
+
+    Memory stays bounded at any size: nodes are numbered, and each (month-end, node) pair is
+    one BIGINT key (``m·2³² + k``), so an iteration is one hash join of the edge table
+    (s, d, share) with the rank table on that key and one aggregate on it; the rank table
+    carries the month and the dangling flag, so the dangling mass needs no join."""
     # nodes are numbered for the loop (joins and groupings on integers, not strings)
     names = direct.select(node=direct.src).union(direct.select(node=direct.dst)).distinct()
     names = plan.materialize("_lien_pr_ids", names.mutate(k=ibis.row_number().over(order_by="node")))
+    # the acts counted once per (week, src, dst), then spread over the month-ends whose
+    # 26-week window holds that week (an equi-join on the week: a small week → month-end table)
+    d = direct.group_by(week=direct.week, s_node=direct.src, d_node=direct.dst).aggregate(c=ibis._.count())
+    weeks = d.select("week").distinct()
+    wm = weeks.join(me, [weeks.week <= me.m, weeks.week > me.m - GRAPH_WEEKS]).select("week", "m")
     si = names.select(s_node="node", s_k="k")
     di = names.select(d_node="node", d_k="k")
-    direct = direct.join(si, direct.src == si.s_node).join(di, direct.dst == di.d_node)
-    direct = direct.select(week=direct.week, src=direct.s_k, dst=direct.d_k)
-    e = direct.join(me, [direct.week <= me.m, direct.week > me.m - GRAPH_WEEKS])
-    e = e.group_by(m=e.m, src=e.src, dst=e.dst).aggregate(w=ibis._.count().cast("float64"))
+    d = d.join(si, "s_node").join(di, "d_node").join(wm, "week")
+    e = d.group_by(m=d.m, src=d.s_k, dst=d.d_k).aggregate(w=d.c.sum().cast("float64"))
     outw = e.group_by("m", "src").aggregate(out=ibis._.w.sum())
-    e = e.join(outw, ["m", "src"]).select("m", "src", "dst", share=e.w / outw.out)
-    edges = plan.materialize("_lien_pr_edges", e)
+    e = e.join(outw, ["m", "src"])
+    e = e.select(m=e.m, src=e.src, dst=e.dst, share=e.w / e.out)
+    edges = plan.materialize("_lien_pr_e", e)
     nodes = edges.select(m=edges.m, node=edges.src).union(edges.select(m=edges.m, node=edges.dst)).distinct()
     n = nodes.group_by("m").aggregate(n=ibis._.count().cast("float64"))
     nodes = nodes.join(n, "m")
     src_nodes = edges.select(m=edges.m, node=edges.src).distinct().mutate(has_out=True)
-    nodes = nodes.left_join(src_nodes, ["m", "node"]).select("m", "node", "n", dangling=ibis._.has_out.isnull())
-    nodes = plan.materialize("_lien_pr_nodes", nodes)
-    r0 = plan.materialize("_lien_pr_r0", nodes.select("m", "node", r=1.0 / nodes.n))
+    nodes = nodes.left_join(src_nodes, ["m", "node"])
+    nodes = plan.materialize("_lien_pr_nodes", nodes.select(
+        key=_key(nodes.m, nodes.node), m=nodes.m, n=nodes.n, dangling=nodes.has_out.isnull()))
+    plan.materialize("_lien_pr_edges", edges.select(s=_key(edges.m, edges.src), d=_key(edges.m, edges.dst),
+                                                    share=edges.share))
+    plan.sql('DROP TABLE "_lien_pr_e"')
+    b = ibis_backend(plan.ws)
+    edges = b.table("_lien_pr_edges")
+    r0 = plan.materialize("_lien_pr_r0", nodes.select("key", "m", "dangling", r=1.0 / nodes.n))
     plan.materialize("_lien_pr_r1", r0)
 
     def step(rank: Any) -> Any:
-        dm = rank.join(nodes, ["m", "node"]).filter(lambda t: t.dangling).group_by("m").aggregate(dm=ibis._.r.sum())
-        flow = edges.join(rank, [edges.m == rank.m, edges.src == rank.node])
-        flow = flow.group_by(m=flow.m, node=flow.dst).aggregate(f=(flow.r * flow.share).sum())
-        new = nodes.left_join(flow, ["m", "node"]).left_join(dm, "m")
-        return new.select(m=new.m, node=new.node,
+        dm = rank.filter(rank.dangling).group_by("m").aggregate(dm=ibis._.r.sum())
+        flow = edges.join(rank, edges.s == rank.key)
+        flow = flow.group_by(key=flow.d).aggregate(f=(flow.r * flow.share).sum())
+        new = nodes.left_join(flow, "key").left_join(dm, "m")
+        return new.select(key=new.key, m=new.m, dangling=new.dangling,
                           r=(1 - ALPHA) / new.n + ALPHA * (new.f.fill_null(0.0) + new.dm.fill_null(0.0) / new.n))
 
     # one iteration per statement (several per statement measured slower: DuckDB materializes
     # each shared intermediate), the convergence checked after every second one
-    b = ibis_backend(plan.ws)
     r1 = b.table("_lien_pr_r1")
     bodies = [f'CREATE OR REPLACE TEMP TABLE "_lien_pr_r1" AS {b.compile(step(r0))}',
               f'CREATE OR REPLACE TEMP TABLE "_lien_pr_r0" AS {b.compile(step(r1))}']
-    diff = r0.join(r1, ["m", "node"]).select(d=(r0.r - r1.r).abs()).d.max()
+    diff = r0.join(r1, "key").select(d=(r0.r - r1.r).abs()).d.max()
     plan.loop(bodies, b.compile(diff), ITERATIONS, TOLERANCE)
     rank = b.table("_lien_pr_r0")
-    rank = rank.join(names, rank.node == names.k).select(m=rank.m, node=names.node, r=rank.r)
+    rank = rank.mutate(k=rank.key - rank.m.cast("int64") * _SHIFT)
+    rank = rank.join(names, rank.k == names.k).select(m=rank.m, node=names.node, r=rank.r)
     people = rank.filter(rank.node != ORG)
     pct = ibis.percent_rank().over(ibis.window(group_by=people.m, order_by=people.r))
     return people.select(week=people.m, node=people.node, rank=people.r, pct=pct)
+
+
+_SHIFT = 1 << 32  # node numbers stay below 2³²: (month-end, node) packs into one BIGINT
+
+
+def _key(m: Any, k: Any) -> Any:
+    return m.cast("int64") * _SHIFT + k.cast("int64")
