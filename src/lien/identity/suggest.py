@@ -144,13 +144,15 @@ def _logit2(p: float) -> float:
     return math.log2(p / (1 - p))
 
 
-def _fingerprint(ws: Any) -> str:
-    """What the predictions depend on: the features of every identity (not whose person it is:
-    merges and rejections apply when reading), and the version of this module's model."""
-    n, h = ws.con.execute(f"""SELECT count(*), coalesce(sum(hash(unique_id, name, nameslug, handle, email, email_local,
-                                                     channel, key, display_name)), 0)::VARCHAR
-                               FROM ({_FEATURES})""").fetchall()[0]
-    return f"{_VERSION}:{MIN_FOR_TRAINING}:{TRAINING_PAIRS}:{n}:{h}"
+def _fingerprint(ws: Any) -> tuple[int, str]:
+    """The number of identities suggestions are made from, and what the predictions depend on:
+    the columns the features are read from (not whose person an identity is: merges and
+    rejections apply when reading), and the version of this module's model."""
+    n, h = ws.con.execute("""
+        SELECT count(*), coalesce(sum(hash(i.id, i.display_name, i.key, i.email, i.channel)), 0)::VARCHAR
+        FROM identities i LEFT JOIN people p ON p.id = i.person_id
+        WHERE NOT i.is_bot AND coalesce(p.role, '') <> 'bot'""").fetchall()[0]
+    return int(n), f"{_VERSION}:{MIN_FOR_TRAINING}:{TRAINING_PAIRS}:{n}:{h}"
 
 
 def suggest(ws: Any, *, threshold: float = 0.8, limit: int | None = 50) -> list[dict[str, Any]]:
@@ -160,11 +162,10 @@ def suggest(ws: Any, *, threshold: float = 0.8, limit: int | None = 50) -> list[
     Splink runs once per change of the identities' features; its predictions are kept in
     :data:`TABLE` and read back with the identities' current people, decisions and prior."""
     _splink()  # the extra is needed all the same (MissingExtra without it)
-    n = int(ws.scalar(f"SELECT count(*) FROM ({_FEATURES})"))
+    n, fp = _fingerprint(ws)
     if n < 2:
         return []
     prior = _prior(ws, n)
-    fp = _fingerprint(ws)
     stored = ws.scalar("SELECT value FROM meta WHERE key = ?", [_META_KEY])
     fresh = stored is not None and stored.split("#")[0] == fp and bool(ws.scalar(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main' "

@@ -109,8 +109,9 @@ def person(ws: Any, who: str, *, as_of: str | date | None = None) -> dict[str, A
     monday = T - timedelta(days=6)
     p = Params.from_config(ws.config.model)
     info = ws.rows("SELECT id, display_name, role FROM people WHERE id = ?", [pid])[0]
-    cur = _row(ws, pid, monday)
-    prev = _row(ws, pid, monday - timedelta(days=7))
+    both = {r["week"]: r for r in ws.rows("SELECT * FROM score_weeks WHERE week IN (?, ?) AND person_id = ?",
+                                          [monday, monday - timedelta(days=7), pid])}
+    cur, prev = both.get(monday), both.get(monday - timedelta(days=7))
     facts = _facts(ws, pid, T, p)
     comps = {c: round(float(cur[f"p_{c}"]), 2) if cur else 0.0 for c in COMPONENTS}
     out: dict[str, Any] = {
@@ -135,22 +136,25 @@ def _facts(ws: Any, pid: str, T: date, p: Params) -> dict[str, Any]:
     start = T - timedelta(weeks=p.lookback) + timedelta(days=1)
     w13 = T - timedelta(weeks=p.online_window) + timedelta(days=1)
     monday = T - timedelta(days=6)
-    kinds = ws.rows("""
-        SELECT a.kind, count(*) AS n, count(*) FILTER (WHERE a.ts >= ?) AS n13,
-               count(*) FILTER (WHERE a.ts >= ?) AS week
-        FROM activities a JOIN identities i ON i.id = a.identity_id
-        WHERE i.person_id = ? AND NOT i.is_org AND a.ts >= ? AND a.ts < ?::DATE + 1 GROUP BY 1""",
-                    [w13, monday, pid, start, T])
-    events = ws.rows("""
-        SELECT coalesce(a.thread_id, a.id) AS ev, list(DISTINCT a.kind) AS kinds
-        FROM activities a JOIN identities i ON i.id = a.identity_id
-        WHERE i.person_id = ? AND a.kind IN ('attend','volunteer','speak','host') AND a.ts >= ? AND a.ts < ?::DATE + 1
-        GROUP BY 1""", [pid, start, T])
-    channels = ws.rows("""
-        SELECT DISTINCT CASE WHEN a.kind IN ('attend','volunteer','speak','host') THEN 'offline' ELSE a.channel END AS c
-        FROM activities a JOIN identities i ON i.id = a.identity_id
-        WHERE i.person_id = ? AND a.kind IN ('post','comment','reply','message','mention','attend','volunteer','speak','host')
-          AND a.ts >= ? AND a.ts < ?::DATE + 1 ORDER BY 1""", [pid, w13, T])
+    # the person's acts are read once; kinds, events and channels are aggregated from them
+    facts = ws.rows("""
+        WITH mine AS MATERIALIZED (
+            SELECT a.kind, a.ts, a.channel, coalesce(a.thread_id, a.id) AS ev, i.is_org
+            FROM activities a JOIN identities i ON i.id = a.identity_id
+            WHERE i.person_id = ? AND a.ts >= least(?::TIMESTAMP, ?::TIMESTAMP) AND a.ts < ?::DATE + 1)
+        SELECT
+          (SELECT list({'kind': kind, 'n': n, 'n13': n13, 'week': week}) FROM (
+              SELECT kind, count(*) AS n, count(*) FILTER (WHERE ts >= ?) AS n13, count(*) FILTER (WHERE ts >= ?) AS week
+              FROM mine WHERE NOT is_org AND ts >= ? GROUP BY 1)) AS kinds,
+          (SELECT list({'ev': ev, 'kinds': kinds}) FROM (
+              SELECT ev, list(DISTINCT kind) AS kinds FROM mine
+              WHERE kind IN ('attend','volunteer','speak','host') AND ts >= ? GROUP BY 1)) AS events,
+          (SELECT list(c ORDER BY c) FROM (
+              SELECT DISTINCT CASE WHEN kind IN ('attend','volunteer','speak','host') THEN 'offline' ELSE channel END AS c
+              FROM mine WHERE kind IN ('post','comment','reply','message','mention','attend','volunteer','speak','host')
+                AND ts >= ?)) AS channels""", [pid, start, w13, T, w13, monday, start, start, w13])[0]
+    kinds, events = facts["kinds"] or [], facts["events"] or []
+    channels = [{"c": c} for c in facts["channels"] or []]
     counterparts = ws.rows("""
         SELECT CASE WHEN a = ? THEN b ELSE a END AS other, max(week) AS last
         FROM tie_weeks WHERE (a = ? OR b = ?) AND reciprocated > 0 AND week <= ? AND week >= ?
