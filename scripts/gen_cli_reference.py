@@ -235,7 +235,30 @@ def render_schema() -> str:
                 null = "" if c["is_nullable"] == "YES" else ", not null"
                 out.append(f"| `{c['column_name']}` | {c['data_type']}{null} | {desc} |")
         out.append("")
+    out += [
+        "## Tables lien keeps to answer quickly\n",
+        "These are not created with the workspace but after an import (or on first use), hold ids, times "
+        "and flags only (no text), and are rebuilt whenever the data they come from changed; `lien forget` "
+        "removes a person's rows from them too. Dropping one is harmless: lien computes from the acts, and "
+        "stores it again after the next import.\n",
+        *(f"- `{name}`: {what}" for name, what in DERIVED_TABLES),
+        "",
+    ]
     return "\n".join(out).rstrip() + "\n"
+
+
+#: the tables the import hooks and the identity suggestions keep (lien.metrics.responsiveness,
+#: lien.metrics.events, lien.identity.suggest)
+DERIVED_TABLES = (
+    ("reply_items", "every act that may need our reply, the time from which it counts and its first answer "
+                    "(`lien inbox`, responsiveness R1–R3)"),
+    ("thread_starts", "when each conversation thread started (conversation depth D2)"),
+    ("event_person_acts", "per event, person and kind of act (RSVP, check-in), the first such act (events E1, E2)"),
+    ("event_checkins", "per person and event, the first check-in and the next substantive online act (E4)"),
+    ("online_quarters", "per person and quarter, the first substantive online act (E3)"),
+    ("_identity_suggestions", "Splink's predicted pairs of identities with their weights, recomputed when the "
+                              "identities change (`lien identities suggest`; decisions are applied when read)"),
+)
 
 
 # -- configuration.md --------------------------------------------------------------------------
