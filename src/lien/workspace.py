@@ -111,6 +111,10 @@ class Workspace:
         self._in_tx = True
         try:
             yield self.con
+        except duckdb.OutOfMemoryException as e:
+            self._in_tx = False
+            self.con.execute("ROLLBACK")
+            raise self.out_of_memory(e) from e
         except BaseException:
             self._in_tx = False
             self.con.execute("ROLLBACK")
@@ -118,6 +122,15 @@ class Workspace:
         else:
             self._in_tx = False
             self.con.execute("COMMIT")
+
+    def out_of_memory(self, e: Exception) -> "WorkspaceError":
+        """DuckDB needed more memory than the workspace allows: say which setting to raise."""
+        limit = self.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        return WorkspaceError(
+            f"{self.path}: the database needed more memory than allowed (memory_limit = {limit}); nothing was "
+            f"changed. Raise it in {self.config_path} under [workspace], e.g. memory_limit = \"4GB\" "
+            f"(DuckDB: {str(e).splitlines()[0]})", path=str(self.path), setting="workspace.memory_limit",
+            memory_limit=limit)
 
     # -- helpers ---------------------------------------------------------------------------
     def sql(self, query: str, params: list[Any] | None = None) -> duckdb.DuckDBPyRelation | None:

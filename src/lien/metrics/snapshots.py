@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import duckdb
 import ibis
 import orjson
 import pyarrow as pa
@@ -249,12 +250,15 @@ def score(ws: Any, *, full: bool = False, today: date | None = None) -> ScoreSum
     _run(ws, "SET preserve_insertion_order = false")
     try:
         with ws.transaction():
-            try:
-                return _score(ws, p, full, today or date.today())
-            finally:
-                _drop_temps(ws)
+            # on failure the transaction's rollback drops the temp tables (the error is kept)
+            out = _score(ws, p, full, today or date.today())
+            _drop_temps(ws)
+            return out
     finally:
-        _run(ws, f"SET preserve_insertion_order = {'true' if order else 'false'}")
+        try:
+            _run(ws, f"SET preserve_insertion_order = {'true' if order else 'false'}")
+        except duckdb.TransactionException:
+            pass  # inside an outer transaction that a failure aborted: its rollback follows
 
 
 def _score(ws: Any, p: Params, full: bool, today: date) -> ScoreSummary:

@@ -65,6 +65,8 @@ class EdgeListSource(Source):
                 SELECT row_number() OVER () AS n, line
                 FROM read_csv({_lit(str(self.path))}, columns = {{'line': 'VARCHAR'}}, header = false,
                               delim = chr(1), quote = '', escape = '', auto_detect = false)""")
+        except duckdb.OutOfMemoryException:
+            raise  # not the file's fault: the workspace says which setting to raise
         except duckdb.Error as e:
             raise BadInput(self.location, "the file", t("edgelist.expected"), str(e).splitlines()[0]) from e
         try:

@@ -76,6 +76,8 @@ class _Tabular(Source):
         con = self.con
         try:  # the reader's columns, from its sample: the file itself is read once, below
             types = self._columns()
+        except duckdb.OutOfMemoryException:
+            raise  # not the file's fault: the workspace says which setting to raise
         except duckdb.Error as e:
             raise BadInput(self.location, "the file", f"{self.label}", str(e).splitlines()[0]) from e
         cols = [c for c, _ in types]
@@ -171,6 +173,8 @@ class _Tabular(Source):
                     FROM (SELECT row_number() OVER () AS __lien_row, * FROM {self._raw_sql(types)})
                 )
             """).fetchone()[0]
+        except duckdb.OutOfMemoryException:
+            raise  # not the file's fault: the workspace says which setting to raise
         except duckdb.Error as e:
             raise BadInput(self.location, "the file", f"{self.label}", str(e).splitlines()[0]) from e
         self._check_raw(n_raw)
