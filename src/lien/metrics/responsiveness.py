@@ -42,6 +42,23 @@ OFFLINE = ("attend", "volunteer", "speak", "host")
 NOTICE_TYPES = ("pingback", "trackback", "webmention")
 
 
+def first_answers(it: Any, ours: Any) -> Any:
+    """Per item (``it``: id, ts, thread_id, identity_id, channel), our first answer: a reply to
+    it, a later act of ours in its thread, or (outside threads) a later message of ours to its
+    author on its channel; three equi-joins, then the first per item."""
+    o = ours.filter(ours.kind.isin(ANSWER_KINDS) & ~_notice(ours)).select(
+        o_id=ours.id, o_ts=ours.ts, o_parent=ours.in_reply_to, o_thread=ours.thread_id,
+        o_target=ours.target_identity_id, o_channel=ours.channel)
+    k = it.select(i_id=it.id, i_ts=it.ts, i_thread=it.thread_id, i_ident=it.identity_id, i_channel=it.channel)
+    direct = k.join(o, k.i_id == o.o_parent)
+    threaded = k.join(o, (k.i_thread == o.o_thread) & (o.o_ts > k.i_ts))
+    dm = k.filter(k.i_thread.isnull()).join(
+        o, (k.i_ident == o.o_target) & (k.i_channel == o.o_channel) & (o.o_ts > k.i_ts))
+    cols = ("i_id", "o_id", "o_ts")
+    ans = direct.select(*cols).union(threaded.select(*cols)).union(dm.select(*cols))
+    return ans.group_by("i_id").aggregate(answered_at=ans.o_ts.min(), answer_id=ans.o_id.argmin(ans.o_ts))
+
+
 def period_end(as_of_week_end: date) -> datetime:
     """The exclusive upper bound of an as-of week (Monday 00:00 after its Sunday)."""
     return datetime.combine(as_of_week_end + timedelta(days=1), datetime.min.time())
@@ -113,18 +130,7 @@ def _items(ws: Any, end: Any) -> Any:
         url=ibis.coalesce(c.url, c.r_url), title=c.r_title,
     )
 
-    # answers, three equi-joins then the first per item
-    o = ours.filter(ours.kind.isin(ANSWER_KINDS) & ~_notice(ours)).select(
-        o_id=ours.id, o_ts=ours.ts, o_parent=ours.in_reply_to, o_thread=ours.thread_id,
-        o_target=ours.target_identity_id, o_channel=ours.channel)
-    k = it.select(i_id=it.id, i_ts=it.ts, i_thread=it.thread_id, i_ident=it.identity_id, i_channel=it.channel)
-    direct = k.join(o, k.i_id == o.o_parent)
-    threaded = k.join(o, (k.i_thread == o.o_thread) & (o.o_ts > k.i_ts))
-    dm = k.filter(k.i_thread.isnull()).join(
-        o, (k.i_ident == o.o_target) & (k.i_channel == o.o_channel) & (o.o_ts > k.i_ts))
-    cols = ("i_id", "o_id", "o_ts")
-    ans = direct.select(*cols).union(threaded.select(*cols)).union(dm.select(*cols))
-    first = ans.group_by("i_id").aggregate(answered_at=ans.o_ts.min(), answer_id=ans.o_id.argmin(ans.o_ts))
+    first = first_answers(it, ours)
 
     # the person's first substantive act (newcomers' first item, R3)
     sp = r.select(s_ident=r.identity_id, s_person=r.person_id)
@@ -213,17 +219,7 @@ def _items_all(ws: Any) -> Any:
     it = c.select("id", "channel", "kind", "ts", "identity_id", "person_id", "thread_id",
                   vis=ibis.greatest(c.ts, cond))
 
-    o = ours.filter(ours.kind.isin(ANSWER_KINDS) & ~_notice(ours)).select(
-        o_id=ours.id, o_ts=ours.ts, o_parent=ours.in_reply_to, o_thread=ours.thread_id,
-        o_target=ours.target_identity_id, o_channel=ours.channel)
-    k = it.select(i_id=it.id, i_ts=it.ts, i_thread=it.thread_id, i_ident=it.identity_id, i_channel=it.channel)
-    direct = k.join(o, k.i_id == o.o_parent)
-    threaded = k.join(o, (k.i_thread == o.o_thread) & (o.o_ts > k.i_ts))
-    dm = k.filter(k.i_thread.isnull()).join(
-        o, (k.i_ident == o.o_target) & (k.i_channel == o.o_channel) & (o.o_ts > k.i_ts))
-    cols = ("i_id", "o_id", "o_ts")
-    ans = direct.select(*cols).union(threaded.select(*cols)).union(dm.select(*cols))
-    first = ans.group_by("i_id").aggregate(answered_at=ans.o_ts.min(), answer_id=ans.o_id.argmin(ans.o_ts))
+    first = first_answers(it, ours)
 
     sp = r.select(s_ident=r.identity_id, s_person=r.person_id)
     s = a.filter(a.kind.isin(SUBSTANTIVE) & a.identity_id.notnull())
