@@ -47,10 +47,15 @@ number), the rank table carries the month and the dangling flag (no join with th
 the dangling mass), and the edges are counted once per (week, src, dst) before an equi-join
 on the week spreads them over the month-ends (was a range join of every act with the
 month-ends). Ranks equal the old ones within 1.1e-16 at 1M (pct: one near-tie in 228,440).
-A full 10M run with the new loop (machine load 7 on 2 cores) passed every earlier stage
-(_lien_grid1 126 CPU s, tie_weeks 77, _lien_acts 54) and the PageRank setup (edges 29 CPU s)
-and was iterating (7–8 CPU s per iteration, 20–30 s wall) without running out of memory when
-this was written; its end, peak and the ratios at 10M were not measured yet.
+A full 10M run with the new loop (machine load 2–7) passed every earlier stage (_lien_grid1,
+tie_weeks, _lien_acts 42 s wall / 49 CPU s) and the whole PageRank loop (13 iterations, ~4 s
+wall each) under the 512 MB default, then failed "out of memory" (failed to pin block: 488 of
+488 MiB used) in the next statement, the prescriber decile (a percent_rank window over every
+person-week). With memory_limit = "2GB" the same file failed earlier, in the tie_weeks
+insert; at 1M, 100 MB fails too, with or without the run's transaction. So some operator of
+the run cannot spill (the windows over the dense grid are the suspects), and no 10M score has
+completed: the 10M targets are not met. Since this round the failure is a clear error naming
+[workspace] memory_limit (the workspace unchanged) instead of a traceback.
 Since this round, tie_weeks holds one row per pair and week (1,288,267 at 1M instead of
 1,379,422 with duplicated rows).
 ``--keep`` generates each size once into bench/out/ and reuses it; ``--profile`` lists the
