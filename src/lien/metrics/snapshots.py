@@ -485,11 +485,18 @@ def _compute(plan: Plan, p: Params, events: bool) -> None:
     g = g.mutate(pagerank_pct=g.pct.fill_null(0.0), comm=g.role.fill_null("community") == "community")
     g = g.mutate(prescriber=40 * sat(g.responders, K_RESPONDERS) + 30 * g.pagerank_pct
                  + 30 * sat(g.newcomers.cast("float64"), K_NEWCOMERS))
-    # the prescriber decile of the week among people of the same kind (community or not), in
-    # a narrow pass; only its top decile matters (the prescriber tag)
-    d = g.select("pk", "week", "comm", "prescriber")
-    d = d.mutate(decile=ibis.percent_rank().over(ibis.window(group_by=[d.week, d.comm], order_by=d.prescriber)))
-    d = M("_lien_top", d.filter(d.decile >= 0.9).select(d_pk="pk", d_week="week", top=ibis.literal(True)))
+    # the prescriber decile of the week among community people: only its top decile matters,
+    # and only for scores of 50 or more (the tag's other condition), so the percent rank
+    # (rank − 1) / (n − 1) counts the week's people below 50 plus the rank among those at 50
+    # or more: a window over a few rows instead of over every person-week (which could not
+    # spill at 10M acts under the workspace's memory limit)
+    d = g.filter(g.comm).select("pk", "week", "prescriber")
+    per_week = d.group_by(n_week="week").aggregate(n=d.count(), low=(d.prescriber < 50).sum())
+    hi = d.filter(d.prescriber >= 50)
+    hi = hi.mutate(r=ibis.rank().over(ibis.window(group_by=hi.week, order_by=hi.prescriber)))  # 0-based
+    hi = hi.join(per_week, hi.week == per_week.n_week)
+    decile = ibis.ifelse(hi.n > 1, (hi.low + hi.r).cast("float64") / (hi.n - 1).cast("float64"), 0.0)
+    d = M("_lien_top", hi.filter(decile >= 0.9).select(d_pk="pk", d_week="week", top=ibis.literal(True)))
     g = g.join(lv, [g.pk == lv.lv_pk, g.week == lv.lv_week]).drop("lv_pk", "lv_week")
     g = g.left_join(d, [g.pk == d.d_pk, g.week == d.d_week]).drop("d_pk", "d_week")
 
