@@ -53,8 +53,11 @@ wall each) under the 512 MB default, then failed "out of memory" (failed to pin 
 488 MiB used) in the next statement, the prescriber decile (a percent_rank window over every
 person-week). With memory_limit = "2GB" the same file failed earlier, in the tie_weeks
 insert; at 1M, 100 MB fails too, with or without the run's transaction. So some operator of
-the run cannot spill (the windows over the dense grid are the suspects), and no 10M score has
-completed: the 10M targets are not met. Since this round the failure is a clear error naming
+the run cannot spill, and no 10M score has completed: the 10M targets are not met. The
+prescriber decile is now counted without a window over every person-week (the same top
+decile); the next 10M run (512 MB) still failed right after the PageRank, at the joins that
+statement and the final INSERT make with the 15M-row grid (_lien_grid1 105 s wall / 113 CPU s,
+tie_weeks 71 s, _lien_acts 54 s, _lien_levels 32 s, _lien_deltas 29 s, PageRank edges 26 s). Since this round the failure is a clear error naming
 [workspace] memory_limit (the workspace unchanged) instead of a traceback.
 Since this round, tie_weeks holds one row per pair and week (1,288,267 at 1M instead of
 1,379,422 with duplicated rows).
