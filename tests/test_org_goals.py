@@ -42,7 +42,7 @@ def test_values_of_the_indicators(org):
     assert G.value(org, "D1", wk) == (2.0, "4 of 2")  # r1, r2, r3 and the message dm2, for p1 and p2
     assert G.value(org, "D2", wk, "blog")[0] == 33.3
     assert G.value(org, "E1", wk) == (None, "no event in 2024-Q1")
-    assert G.value(org, "B1", wk) == (None, "not computed yet")
+    assert G.value(org, "B1", wk) == (None, "no event in 2024-Q1")  # no attendee: nothing to bridge from
     with pytest.raises(UsageError, match="unknown indicator 'X9'"):
         G.value(org, "X9", wk)
 

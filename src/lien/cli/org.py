@@ -151,10 +151,15 @@ def events(
     json: bool = JsonOpt,
 ) -> None:
     """Per event and per quarter: RSVPs, check-ins, show-up rate, first-timers and their return,
-    online→offline conversion and offline→online activation (E1–E4)."""
+    online→offline conversion and offline→online activation (E1–E4), and whether attendees
+    still exchange with people who do not come (bridging, B1)."""
+    from ..metrics.bridging import bridging, sentence
     from ..metrics.events import events as lib
 
-    data = lib(ws(), as_of, channel=channel, limit=limit or None)
+    w = ws()
+    data = lib(w, as_of, channel=channel, limit=limit or None)
+    b1 = bridging(w, data["as_of"], channel=channel)["quarters"]
+    data = {**data, "bridging": b1}
     if json:
         print_json(data)
         return
@@ -177,6 +182,13 @@ def events(
                         ("checkins", "ev.col.checkins"), ("showup", "ev.col.showup"), ("first_timers", "ev.col.first"),
                         ("ret", "ev.col.return"), ("conv", "ev.col.conversion"), ("act", "ev.col.activation")],
                 title=i18n.t("ev.quarters"))
+    if b1:
+        brows = [{**q, "pct": _pct(q["bridging_pct"]),
+                  "change": "" if q["change_pts"] is None else f"{q['change_pts']:+.1f}"} for q in b1]
+        print_table(brows, [("quarter", "ev.col.quarter"), ("attendees", "b1.col.attendees"),
+                            ("exchanges", "b1.col.exchanges"), ("bridging", "b1.col.bridging"), ("pct", "B1"),
+                            ("change", "b1.col.change")], title=i18n.t("b1.title"))
+        out.print(sentence(b1[-1]))
 
 
 goals_app = typer.Typer(help="Measurable, time-bound objectives on the indicators of the model (R1 … B1).",

@@ -21,7 +21,7 @@ E2          first-timer return of the quarter                                %  
 E3          online→offline conversion of the quarter                         %     baseline + 5
 E4          offline→online activation of the quarter                         %     (tracked)
 N1          newcomer retention: newcomers still active 90 days later         %     (tracked)
-B1          bridging check                                                   %     (not computed yet)
+B1          bridging: attendees' exchanges with non-attendees, quarter       %     (tracked)
 ==========  ==============================================================  ====  ========
 
 R, P and D figures cover the 13 weeks ending with the week checked; E figures the calendar
@@ -199,9 +199,24 @@ def _newcomers(ws: Any, code: str, week: date, scope: str | None) -> tuple[float
     return (round(100.0 * kept / n, 1) if n else None), i18n.t("goals.basis.of", n=kept, d=n)
 
 
+def _bridge(ws: Any, code: str, week: date, scope: str | None) -> tuple[float | None, str]:
+    """B1 of the calendar quarter holding the week (see :mod:`lien.metrics.bridging`)."""
+    from .bridging import bridging
+
+    q = _quarter(week)
+    data = bridging(ws, week, channel=scope)
+    if not data["scored"]:
+        return None, i18n.t("goals.not_scored")
+    row = next((r for r in data["quarters"] if r["quarter"] == q), None)
+    if row is None:
+        return None, i18n.t("goals.basis.no_events", q=q)
+    return row["bridging_pct"], f"{q}: " + i18n.t("goals.basis.of", n=row["bridging"], d=row["exchanges"])
+
+
 _COMPUTE: dict[str, Callable[..., tuple[float | None, str]]] = {
     "R1": _resp, "R2": _resp, "R3": _resp, "P1": _pres, "D1": _pres, "D2": _pres,
     "L1": _ladder, "E1": _events, "E2": _events, "E3": _events, "E4": _events, "N1": _newcomers,
+    "B1": _bridge,
 }
 
 

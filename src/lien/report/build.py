@@ -33,6 +33,7 @@ def build(ws: Any, month: str | None = None) -> dict[str, Any]:
     """Everything the report shows for the month (as of its last week) and its quarter."""
     from ..metrics import goals
     from ..metrics.base import week_end
+    from ..metrics.bridging import bridging
     from ..metrics.cooling import cooling
     from ..metrics.events import events
     from ..metrics.levels import advocates, levels
@@ -62,7 +63,8 @@ def build(ws: Any, month: str | None = None) -> dict[str, Any]:
         "responsiveness": responsiveness(ws, week, months=12),
         "channels": ch, "quiet": [c for c in ch if c["quiet"]],
         "events": {"month": month_events, "quarters": ev["quarters"],
-                   "quarter": next((x for x in ev["quarters"] if x["quarter"] == quarter), None)},
+                   "quarter": next((x for x in ev["quarters"] if x["quarter"] == quarter), None),
+                   "bridging": next((x for x in bridging(ws, week)["quarters"] if x["quarter"] == quarter), None)},
         "goals": goals.check(ws, week)["goals"],
         "reconnect": cooling(ws, as_of=week, limit=15)["cooling"],
     }

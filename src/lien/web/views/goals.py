@@ -38,7 +38,7 @@ def build(ctx: Ctx) -> dict[str, Any]:
               if not many or asked == str(g["id"]) else None} for g in checked["goals"]]
     indicators = [{"code": code, "name": ctx.t(f"goals.name.{code}"), "unit": i.unit, "comparison": i.comparison,
                    "default_target": i.default_target, "relative": i.relative}
-                  for code, i in lib.INDICATORS.items() if code != "B1"]
+                  for code, i in lib.INDICATORS.items()]
     return {"as_of": week, "goals": goals, "indicators": indicators, "comparisons": list(lib.COMPARISONS),
             "edit": ctx.int_arg("edit", 0, 0, 10**9) or None}
 
