@@ -150,7 +150,11 @@ class MeetupSource(Source):
                 if partial and self.con is not None:
                     # what an RSVP or an attendance record says of its event fills in, and never
                     # blanks out, what an events list said before (the loader replaces whole rows)
-                    self.con.register("_meetup_partial", _events_table(partial))
+                    # a temp table, not con.register(): inside the import's transaction a registered
+                    # view keeps its Arrow table alive until the commit (memory grows with the input)
+                    self.con.abort()  # the relational API refuses to run beside an unread result
+                    self.con.from_arrow(_events_table(partial)).query(
+                        "_p", "CREATE OR REPLACE TEMP TABLE _meetup_partial AS SELECT * FROM _p")
                     batch.sql["events"] = """
                         SELECT n.id, n.channel, coalesce(n.name, e.name) AS name,
                                coalesce(n.starts_at, e.starts_at) AS starts_at, coalesce(n.ends_at, e.ends_at) AS ends_at,
@@ -161,7 +165,7 @@ class MeetupSource(Source):
                     try:
                         yield batch
                     finally:
-                        self.con.unregister("_meetup_partial")
+                        self.con.execute("DROP TABLE IF EXISTS _meetup_partial").fetchall()
                 else:
                     yield batch
             self._reset()
