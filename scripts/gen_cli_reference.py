@@ -315,6 +315,10 @@ MODEL_DOCS = {
     "response.unanswered_hours": "An item needing our reply is unanswered after this many hours.",
     "response.target_hours": "The response-time objective (hours).",
     "response.median_target_hours": "The objective for the median time to first response (hours).",
+    "response.active_hours": ("When we answer, e.g. `\"Mon-Fri 09:00-12:30, 14:00-18:00; Sat 10:00-12:00\"` (days in English "
+                              "or French, `;` between segments). Set, the median and p90 time to first response (R2) count "
+                              "only these hours; coverage within 24/72 h stays in clock hours. Empty: clock hours."),
+    "response.timezone": "The IANA time zone of `active_hours` (e.g. `\"Europe/Paris\"`; daylight saving follows it).",
     "exclude.staff_from_aggregates": "Leave staff out of community figures (they are still scored).",
     "exclude.bots": "Leave bots out of everything.",
     "tie_weights.reciprocated": "Tie points of a reciprocated exchange.",

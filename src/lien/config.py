@@ -28,7 +28,8 @@ MODEL_DEFAULTS: dict[str, Any] = {
     "reciprocity_window_days": 14,
     "regularity": {"online_weeks_full": 7, "online_window_weeks": 13, "offline_months_full": 4, "offline_window_months": 6},
     "levels": {"demotion": "month_end", "grace_weeks": 4},
-    "response": {"unanswered_hours": 72, "target_hours": 24, "median_target_hours": 4},
+    "response": {"unanswered_hours": 72, "target_hours": 24, "median_target_hours": 4,
+                 "active_hours": "", "timezone": "UTC"},
     "exclude": {"staff_from_aggregates": True, "bots": True},
     "tie_weights": {"reciprocated": 10.0, "one_way": 5.0, "co_attendance": 1.0, "reaction": 0.2},
 }
@@ -73,7 +74,9 @@ bots = []
 # reciprocity_window_days = 14
 # regularity = {{ online_weeks_full = 7, online_window_weeks = 13, offline_months_full = 4, offline_window_months = 6 }}
 # levels = {{ demotion = "month_end", grace_weeks = 4 }}
-# response = {{ unanswered_hours = 72, target_hours = 24, median_target_hours = 4 }}
+# response = {{ unanswered_hours = 72, target_hours = 24, median_target_hours = 4, active_hours = "", timezone = "UTC" }}
+#   active_hours: when we answer, e.g. "Mon-Fri 09:00-18:00; Sat 10:00-12:00" (wall-clock times in
+#   timezone, e.g. "Europe/Paris"); the median and p90 reply times (R2) then count only those hours
 # exclude = {{ staff_from_aggregates = true, bots = true }}
 # tie_weights = {{ reciprocated = 10.0, one_way = 5.0, co_attendance = 1.0, reaction = 0.2 }}
 '''
@@ -131,6 +134,13 @@ def load_config(path: Path | str | None) -> Config:
             raise ConfigError(f"{path}: 'organisation.{attr}' expected a list of strings, found {val!r}", file=str(path))
         setattr(cfg, attr, val)
     cfg.model = _merge(MODEL_DEFAULTS, raw.get("model", {}), "model.", path)
+    from .metrics.hours import from_config as active_hours
+
+    try:
+        active_hours(cfg.model["response"])
+    except ConfigError as e:
+        raise ConfigError(f"{path}: {e.message.removeprefix('lien.toml: ')}", file=str(path),
+                          setting=e.fields.get("setting")) from e
     cfg.workspace = _merge(WORKSPACE_DEFAULTS, raw.get("workspace", {}), "workspace.", path)
     return cfg
 

@@ -434,10 +434,21 @@ def unanswered_people(ws: Any, as_of: str | date | None = None, *, min_items: in
             for r in rows]
 
 
-def _stats(t: Any, end: Any, target_h: float, limit_h: float, bounds: tuple[Any, Any] | None = None) -> dict[str, Any]:
+def _stats(t: Any, end: Any, target_h: float, limit_h: float, bounds: tuple[Any, Any] | None = None,
+           active: Any = None) -> dict[str, Any]:
     """The aggregations of one group of items (used whole, per channel and per month); ``bounds``:
-    the latest item times eligible for the target and the limit (default: from ``end``)."""
+    the latest item times eligible for the target and the limit (default: from ``end``);
+    ``active``: the declared active hours (:mod:`~lien.metrics.hours`) in which the median and
+    p90 reply times are counted (None: clock hours)."""
+    import ibis
+
     bt, bl = bounds or (end - timedelta(hours=target_h), end - timedelta(hours=limit_h))
+    if active is not None:
+        from .hours import active_hours
+
+        r2 = ibis.ifelse(t.hours.isnull(), ibis.null("float64"), active_hours(t.ts, t.answered_at, active))
+    else:
+        r2 = t.hours
     el_t = t.ts <= bt
     el_l = t.ts <= bl
     ok_t = el_t & (t.hours <= target_h).fill_null(False)
@@ -448,7 +459,7 @@ def _stats(t: Any, end: Any, target_h: float, limit_h: float, bounds: tuple[Any,
         answered=t.answered_at.notnull().sum(),
         eligible_target=el_t.sum(), within_target=ok_t.sum(),
         eligible_limit=el_l.sum(), within_limit=ok_l.sum(),
-        median_hours=t.hours.median(), p90_hours=t.hours.quantile(0.9),
+        median_hours=r2.median(), p90_hours=r2.quantile(0.9),
         newcomer_items=nf.sum(), newcomers_answered=(nf & ok_l).sum(),
     )
 
@@ -488,11 +499,14 @@ def responsiveness(ws: Any, as_of: str | date | None = None, *, since: str | dat
 
 def _responsiveness(ws: Any, week: date, end: datetime, target_h: float, limit_h: float, start: datetime,
                     since: Any, months: int, channel: str | None) -> dict[str, Any]:
+    from .hours import from_config
+
     t0 = items_table(ws, week)
     params: dict[str, Any] = {"bt": end - timedelta(hours=target_h), "bl": end - timedelta(hours=limit_h)}
     if channel:
         params["channel"] = channel
-    shape = (_tkey(t0), bool(channel), target_h, limit_h)
+    active = from_config(ws.config.model["response"])
+    shape = (_tkey(t0), bool(channel), target_h, limit_h, active.key if active else None)
 
     def base(channel: Any = None) -> Any:
         return t0.filter(t0.channel == channel) if channel is not None else t0
@@ -500,18 +514,18 @@ def _responsiveness(ws: Any, week: date, end: datetime, target_h: float, limit_h
     def whole_q(bt: Any, bl: Any, start: Any, channel: Any = None) -> Any:
         t = base(channel)
         p = t.filter(t.ts >= start)
-        return p.aggregate(**_stats(p, None, target_h, limit_h, (bt, bl)))
+        return p.aggregate(**_stats(p, None, target_h, limit_h, (bt, bl), active))
 
     def per_ch_q(bt: Any, bl: Any, start: Any, channel: Any = None) -> Any:
         t = base(channel)
         p = t.filter(t.ts >= start)
-        return p.group_by("channel").aggregate(**_stats(p, None, target_h, limit_h, (bt, bl))).order_by("channel")
+        return p.group_by("channel").aggregate(**_stats(p, None, target_h, limit_h, (bt, bl), active)).order_by("channel")
 
     def per_month_q(bt: Any, bl: Any, m_start: Any, channel: Any = None) -> Any:
         t = base(channel)
         pm = t.filter(t.ts >= m_start)
         pm = pm.mutate(month=pm.ts.truncate("M"))
-        return pm.group_by("month").aggregate(**_stats(pm, None, target_h, limit_h, (bt, bl))).order_by("month")
+        return pm.group_by("month").aggregate(**_stats(pm, None, target_h, limit_h, (bt, bl), active)).order_by("month")
 
     whole = _finish(query(ws, ("resp.whole", *shape), whole_q, start=start, **params)[0])
     per_ch = [{"channel": r.pop("channel"), **_finish(r)}
@@ -557,16 +571,19 @@ def dialogue(ws: Any, person_id: str, as_of: str | date | None = None, *, days: 
             to_them = ex.filter(ex.identity_id.isin(ours.u) & ex.target_identity_id.isin(mine.m)).select(
                 ts=ex.ts.cast("timestamp(6)"), channel=ex.channel.cast("string"), initiator=ibis.literal("us"))
             both = theirs.union(to_them)
-            return {"stats": t.aggregate(**_stats(t, None, target_h, limit_h, (bt, bl))),
+            return {"stats": t.aggregate(**_stats(t, None, target_h, limit_h, (bt, bl), active)),
                     "last5": both.order_by(both.ts.desc()).limit(5),
                     "two_way": t.filter(t.answered_at.notnull()).answered_at.max().name("v"),
                     "chans": both.select("channel").distinct()}
 
         params = dict(person=person_id, lo=end - timedelta(days=days), end=end,
                       bt=end - timedelta(hours=target_h), bl=end - timedelta(hours=limit_h))
+        from .hours import from_config
+
+        active = from_config(ws.config.model["response"])
 
         def run(part: str) -> list[dict[str, Any]]:
-            return query(ws, ("dialogue", part, _tkey(t0), target_h, limit_h),
+            return query(ws, ("dialogue", part, _tkey(t0), target_h, limit_h, active.key if active else None),
                          lambda **p: parts(**p)[part], **params)
         st = _finish(run("stats")[0])
         last5 = run("last5")
