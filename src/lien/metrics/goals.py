@@ -7,7 +7,7 @@ code        value                                                           unit
 ==========  ==============================================================  ====  ========
 R1          items answered within 72 h (``response.unanswered_hours``)      %     ≥ 100
 R1-24h      items answered within 24 h (``response.target_hours``)          %     ≥ 90
-R2          median time to first response (in ``response.active_hours`` if set)  h     ≤ 4
+R2          median time to first response (active_hours if set)              h     ≤ 4
 R3          newcomers' first items answered within 72 h                      %     ≥ 95
 P1          weeks with a publication of ours, out of the last 13            weeks ≥ 11
 P1-silence  longest silence in those 13 weeks                                days  ≤ 14
