@@ -113,3 +113,23 @@ def test_cli_events_shows_b1(forum, cli, tmp_path):
     assert "circle may be closing" in out
     code, out, _ = cli("events", "--as-of", AS_OF, "--json")
     assert [q["bridging_pct"] for q in orjson.loads(out)["bridging"]] == [50.0, 33.3]
+
+
+def test_events_page_shows_b1(forum, tmp_path):
+    """The dashboard's Events page: a B1 column per quarter, its JSON twin the library's answer."""
+    pytest.importorskip("fastapi")
+    import orjson
+    from fastapi.testclient import TestClient
+
+    from lien.metrics.bridging import bridging
+    from lien.web import create_app
+    from lien.web.app import json_bytes
+
+    c = TestClient(create_app(forum), base_url="http://127.0.0.1:8765")
+    d = c.get("/api/events?as_of=" + AS_OF).json()
+    assert d["bridging"] == orjson.loads(json_bytes(bridging(forum, AS_OF)["quarters"]))
+    html = c.get("/events?as_of=" + AS_OF).text
+    assert "with non-attendees (B1)" in html
+    assert "1/3" in html and "down 16.7 points" in html
+    html = c.get("/events?as_of=" + AS_OF, headers={"Accept-Language": "fr"}).text
+    assert "avec les absents (B1)" in html and "en baisse de 16,7 points" in html

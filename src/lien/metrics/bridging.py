@@ -133,6 +133,11 @@ i18n.register({
                  "fr": "Passerelles (B1) : échanges des participants avec ceux qui ne sont pas venus"},
     "b1.short": {"en": "Attendees' exchanges with non-attendees (B1)", "fr": "Échanges des participants avec les absents (B1)"},
     "b1.falling": {"en": "down {ch} points", "fr": "en baisse de {ch} points"},
+    "b1.web": {"en": "with non-attendees (B1)", "fr": "avec les absents (B1)"},
+    "b1.def": {"en": "B1: the share of the attendees' reciprocated exchanges that were with people who came to no event "
+                     "that quarter (a closing circle shows as a fall).",
+               "fr": "B1 : la part des échanges réciproques des participants avec des personnes venues à aucun événement "
+                     "du trimestre (un cercle qui se referme se voit à sa baisse)."},
     "b1.col.attendees": {"en": "attendees", "fr": "participants"},
     "b1.col.exchanges": {"en": "exchanges", "fr": "échanges"},
     "b1.col.bridging": {"en": "with non-attendees", "fr": "avec des absents"},
