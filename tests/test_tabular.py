@@ -91,3 +91,20 @@ def test_jsonl_truncated_last_line(ws):
     assert snapshot(ws) == before
     [s] = do_import(ws, T / "truncated.jsonl", mapping={"actor": "user.mail"}, skip_bad=True)
     assert s.added == 3 and [b.record for b in s.bad] == ["line 5"]
+
+
+def test_jsonl_typed_times_missing_time_named_and_rest_kept(ws, tmp_path):
+    # DuckDB reads these times as TIMESTAMP WITH TIME ZONE: a record without one is bad, named by
+    # its number, with nothing to show for the time; the others keep their instants in UTC
+    p = tmp_path / "typed.jsonl"
+    p.write_text('{"id": "a1", "kind": "comment", "ts": "2025-01-02T03:04:05+02:00", "actor": " Ana "}\n'
+                 '{"id": "a2", "kind": "like", "ts": null, "actor": "bo"}\n'
+                 '{"id": "a3", "kind": "post", "ts": "2025-01-03T00:00:00Z", "actor": "ana"}\n')
+    with pytest.raises(BadInput) as e:
+        do_import(ws, p)
+    assert (e.value.info.record, e.value.info.found) == ("record 2", "None")
+    [s] = do_import(ws, p, skip_bad=True)
+    assert (s.added, s.skipped) == (2, 1)
+    assert ws.con.execute("SELECT ts FROM activities ORDER BY ts").fetchall() == [
+        (datetime(2025, 1, 2, 1, 4, 5),), (datetime(2025, 1, 3),)]
+    assert ws.scalar("SELECT count(DISTINCT identity_id) FROM activities") == 1  # ' Ana ' is ana

@@ -121,11 +121,15 @@ class _Tabular(Source):
         v_ts = val("ts")
         ts = self._ts_sql(v_ts, ts_fmt)
         typed = dict(types).get(mapping["ts"], "")
+        ts_raw = v_ts
         if not ts_fmt and typed in ("TIMESTAMP WITH TIME ZONE", "TIMESTAMP", "DATE"):
             # the reader parsed the times already: the same instants as parsing their text again
             col = _q(mapping["ts"])
             ts = (f"CAST({col} AT TIME ZONE 'UTC' AS TIMESTAMP)" if typed == "TIMESTAMP WITH TIME ZONE"
                   else f"CAST({col} AS TIMESTAMP)")
+            # ts_raw is kept where ts is NULL, and a typed time is NULL exactly when ts is: it was
+            # always NULL (formatting and trimming every time for it cost ~0.2 s CPU per 1M records)
+            ts_raw = "NULL::VARCHAR"
 
         def trimmed(f: str) -> bool:  # val(f) is NULL or trimmed and not blank
             src = mapping.get(f)
@@ -159,7 +163,7 @@ class _Tabular(Source):
                        NOT _empty AND (kind IS NULL OR kind NOT IN ({kinds}) OR ts IS NULL) AS _bad
                 FROM (
                     SELECT __lien_row AS _row, {id_expr} AS id, {channel} AS channel, {kind} AS kind,
-                           {v_ts} AS ts_raw, {ts} AS ts,
+                           {ts_raw} AS ts_raw, {ts} AS ts,
                            {val('actor')} AS actor, {val('actor_name')} AS actor_name,
                            {val('actor_email')} AS actor_email, {val('actor_url')} AS actor_url,
                            {val('thread')} AS thread, {val('in_reply_to')} AS in_reply_to,
