@@ -20,52 +20,57 @@ are left out unless ``--hooks`` asks for them too.
 The bench checks that no after-import hook ran in the timed import (``lien import`` also scores:
 see ``--hooks``), so lien's figure is the import alone, beside DuckDB's bare read and write.
 
-Measured 2026-11-22 (session 2, issue 2 item 9) on the 2-core CI-like machine while four other
-jobs ran (load average 7-9: wall times doubled, CPU seconds less affected). Each figure is the
-best of 3 runs (200k) or 2 runs (1M), each run in its own process, DuckDB, lien before (commit
-f688725) and lien after interleaved in the same run. Ratios lien / DuckDB:
+Measured 2026-12-02 (session 3, issue 2 item 9), on a 2-core AMD EPYC with SHA extensions
+(sha_ni) shared with other jobs (load average 0.6-1.7). CPU seconds of each run's process (all
+threads), each run in its own process, DuckDB, lien before (e7015ed) and lien after (51973fe)
+interleaved in the same run; best of 3 runs (200k) or 2 runs (1M); all runs in brackets:
 
-    rows   file         CPU before  CPU after   wall before  wall after
-    200k   JSON Lines      3.19        2.77         3.13         2.69
-    200k   CSV             3.03        2.44         2.91         2.41
-    1M     JSON Lines      3.67        3.03         4.24         3.23
-    1M     CSV             2.28        2.43         1.64         2.07   (noise: a rerun gave
-                                                                       10.7 s CPU after, 11.9 before)
+    rows   file        DuckDB cpu         lien before        lien after     ratio before  after
+    200k   JSON Lines  0.47 (.65 .57 .47)  1.54 (1.54-1.66)   1.46 (1.46-1.56)    3.28     3.11
+    200k   CSV         0.49 (.49 .57 .50)  1.23 (1.23-1.51)   1.15 (1.15-1.45)    2.51     2.35
+    1M     JSON Lines  2.20 (2.27 2.20)    6.71 (7.82 6.71)   6.32 (6.62 6.32)    3.05     2.87
+    1M     CSV         1.84 (1.85 1.84)    5.71 (6.39 5.71)   6.54 (6.54 6.86)    3.10     3.55
 
-Rerun 2026-11-22 (session 2, after the loader's Python batches moved from register() to
-from_arrow(), commit a6199b7, which leaves the bulk path as it was), load average 6-8, one
-process per run: DuckDB, lien before (8df8cb9) and lien after, interleaved; CPU seconds, best
-of 2 runs (200k) or 1 run (1M). Wall times at that load are noise and are not given. The
-bulk path is the same code before and after: the differences (up to 0.2 in a ratio) are noise.
+The target (< 2) is NOT met. The one change (51973fe: no text of the time for every record when
+the reader typed the times) saves ~0.2 s CPU per 1M JSON Lines records and does not touch CSV:
+the CSV "after" figures differ from "before" by noise alone (the same code; runs of one variant
+spread by 0.3-0.7 s at 1M on this shared machine). DuckDB's bare import is faster here than in
+session 2 (2.2 s, was 5.1 s at 1M), so the ratios are higher than session 2's on the same code.
 
-    rows   file         DuckDB cpu  lien before  lien after   ratio before  ratio after
-    200k   JSON Lines      1.22        3.41         3.51          2.80          2.88
-    200k   CSV             1.14        2.81         2.56          2.47          2.25
-    1M     JSON Lines      5.10       15.19        14.26          2.98          2.80
-    1M     CSV             5.26       12.99        13.03          2.47          2.48
+Where lien's CPU goes at 1M (one run each, CPU per statement; JSON Lines / CSV):
+``CREATE TEMP TABLE _tab`` (read + stage) 3.2-4.5 / 2.8 s, ``INSERT INTO activities`` 1.3-2.1 s,
+``_ids`` 0.35-0.55 s, the merge's checks 0.2-0.35 s, ``COMMIT`` 0.2-0.3 s, the JSON sample
+(``DESCRIBE``) 0.2 s or the CSV sniffer 0.1 s, identities 0.2 s; opening the workspace 0.05 s.
+EXPLAIN ANALYZE of the JSON Lines stage at 1M with one thread (3.0 s): the reader 0.65 s, the
+ten ``nullif(trim(x), '')`` 0.68 s, the act id's md5 0.34 s, thread/reply/identity ids, the HTML
+test and the kind checks 0.73 s, writing the temporary table ~0.6 s.
 
-The target (< 2) is not met. Where lien's CPU goes at 200k (JSON Lines, about 2.4 s beside
-DuckDB's 0.9-1.2 s): reading the file and computing the stage in one pass ~1.0 s (DuckDB's bare
-read of it ~0.5 s; trim of ten columns ~0.2 s, five md5 ids per row ~0.35 s), writing the
-activities table ~0.5 s (as DuckDB's own write), the file's sha256 and line count ~0.2 s (a
-thread beside DuckDB), DuckDB's sampling of the columns ~0.1 s, identities ~0.2 s.
+What was measured and left as it is (1M rows, CPU seconds, best of 2-3, same process):
 
-What was measured since (CPU seconds, each variant a fresh process, best of 2-3; 1M rows):
+- the file's sha256 costs 0.17 s on this CPU (295 MB; blake2b 0.27 s, md5 0.41 s, the line count
+  0.09 s): content_hash stays the file's sha256 (a faster hash would not pay here; session 2's
+  1.5 s was a CPU without SHA extensions).
+- identity ids once per distinct (channel, key) joined back instead of per row: 0.44-0.61 s
+  against 0.45-0.72 s per row (two md5s and lower() per act): no gain, as the hash join's probe
+  per act costs what the md5 did. Not done.
+- trim: ten ``nullif(trim(x), '')`` 0.99-1.47 s against 0.46-0.84 s without; ``trim(x, <the 17
+  Zs spaces>)`` 5.8-7.5 s; a first/last character check with ``unicode()`` and ``ends_with()``
+  2.2 s. The trim of each column changes ids or stored values when a value has surrounding
+  spaces, so it stays.
+- writing the activities table: lien's columns (five 20-character hashes) 1.53-1.85 s against
+  DuckDB's own columns of the same file 1.48-1.9 s; ``preserve_insertion_order = false`` made no
+  difference. ``ignore_errors = true`` costs nothing; ``AT TIME ZONE 'UTC'`` 0.08 s.
+- ``row_number() OVER ()`` (the record's order, for last-wins and error messages) costs no CPU
+  but makes the stage run on one thread (wall 3.1-3.5 s against 1.6-1.8 s without): DuckDB's
+  CSV/JSON readers have no file row number to replace it.
 
-- the stage (``CREATE TEMP TABLE _tab``) ~7 s beside a bare ``CREATE TEMP TABLE AS SELECT *``
-  of the same reader ~2.5 s: ``nullif(trim(x), '')`` on the ten columns +1.7-2.2 s (``ltrim``
-  alone +0.3 s: the cost is the right-hand trim, which decodes the whole string), five md5
-  ids +1.6 s. Exact cheaper spellings of the trim (first/last character checks with ascii(),
-  right(), x[-1], ends_with() of each Zs space, a regexp) all cost as much as trim or more;
-  DuckDB's trim removes exactly the Unicode Zs spaces (U+0020, U+00A0, U+1680, U+2000-200A,
-  U+202F, U+205F, U+3000), not tabs or newlines.
-- the file's sha256: this machine has no SHA extensions (OpenSSL ~170-200 MB/s): 0.3 s at
-  200k, 1.4-1.7 s at 1M (295 MB), a quarter of DuckDB's whole import; content_hash must stay
-  the file's sha256. The line count beside it is 0.1 s / 0.3 s.
-- why 1M JSON Lines scales worse than 200k: not the workspace's memory_limit (the stage is
-  322 MB in memory, nothing spilled; the same statement with no limit costs the same), not
-  ``row_number() OVER ()`` (a streaming window: the same CPU without it). Likely the sha256
-  thread (~0.3 of the ratio at 1M) and the trim's larger share at 1M; not isolated further.
+So the parts that stay (the read ~1 s, trim ~0.7 s, five md5 ids ~1 s, the stage's temporary
+table ~0.6 s, the write ~1.5 s, identities, checks and commit ~1 s) add up to ~5.5 s at 1M
+against DuckDB's 2.2 s: < 2 would need fewer stored hash ids, no trim, or no staging table, i.e.
+ids or values that differ from what existing workspaces hold, or a loader without its checks.
+
+Earlier figures (session 2, 2026-11-22, a CPU without SHA extensions, load average 6-9): CPU
+ratios 200k JSON Lines 2.77-2.88, CSV 2.25-2.47; 1M JSON Lines 2.80-3.03, CSV 2.43-2.48.
 """
 from __future__ import annotations
 
