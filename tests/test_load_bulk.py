@@ -146,3 +146,34 @@ def test_python_batches_are_not_kept_until_the_commit(ws: Any) -> None:
     assert staged == 60000 and rows == (60000, 60000, 60000, 60000, 50)
     assert ids == [("c", "p1", "P", 60001)]
     assert held < 2 * 2**20, held  # at most one batch's worth, not the 12 MB of all of them
+
+
+class _Untrimmed(Source):
+    """Keys only acts refer to, with surrounding spaces and capitals: no identity is declared."""
+
+    name = "testuntrimmed"
+    label = "test: untrimmed keys"
+
+    def read(self) -> Iterator[Batch]:
+        yield Batch(activities=[
+            Activity(id="u1", channel="c", kind="comment", ts=datetime(2024, 1, 1), actor="  Dana@X.org ",
+                     target="\u00a0Eve\u3000"),
+            Activity(id="u2", channel="c", kind="like", ts=datetime(2024, 1, 2), actor=" ", target="   "),
+        ])
+
+
+def test_referenced_identities_trimmed(ws: Any, tmp_path: Path) -> None:
+    """An identity known only from the acts that name it: its key normalised, its display name the
+    key as written without the surrounding (Unicode) spaces; a blank key is no identity."""
+    REGISTRY.append(_Untrimmed)
+    try:
+        f = tmp_path / "in.txt"
+        f.write_text("x\n")
+        [s] = do_import(ws, f, format="testuntrimmed")
+    finally:
+        REGISTRY.remove(_Untrimmed)
+    assert (s.added, s.identities_added) == (2, 2)
+    dana, eve = identity_id("c", "dana@x.org"), identity_id("c", "eve")
+    assert ws.con.execute("SELECT id, key, display_name FROM identities ORDER BY key").fetchall() == [
+        (dana, "dana@x.org", "Dana@X.org"), (eve, "eve", "Eve")]
+    assert _acts(ws) == [("u1", "comment", dana, eve, None), ("u2", "like", None, None, None)]

@@ -485,11 +485,11 @@ def _merge(ws: Any, source_id: int, s: ImportSummary, now: datetime) -> None:
             FROM _stage_identities WHERE key IS NOT NULL AND trim(key) <> ''
         ), referenced AS (
             SELECT identity_id AS id, any_value(coalesce(actor_channel, channel)) AS channel,
-                   {sql_norm_key('any_value(actor)')} AS key, any_value(trim(actor)) AS display_name
+                   {sql_norm_key('any_value(actor)')} AS key, trim(any_value(actor)) AS display_name
             FROM _stage_activities WHERE identity_id IS NOT NULL GROUP BY identity_id
             UNION ALL
             SELECT target_identity_id, any_value(coalesce(target_channel, channel)),
-                   {sql_norm_key('any_value(target)')}, any_value(trim(target))
+                   {sql_norm_key('any_value(target)')}, trim(any_value(target))
             FROM _stage_activities WHERE target_identity_id IS NOT NULL GROUP BY target_identity_id
         ), allrows AS (
             SELECT * FROM declared
