@@ -21,21 +21,32 @@ The bench checks that no after-import hook ran in the timed import (``lien impor
 see ``--hooks``), so lien's figure is the import alone, beside DuckDB's bare read and write.
 
 Measured 2026-12-02 (session 3, issue 2 item 9), on a 2-core AMD EPYC with SHA extensions
-(sha_ni) shared with other jobs (load average 0.6-1.7). CPU seconds of each run's process (all
-threads), each run in its own process, DuckDB, lien before (e7015ed) and lien after (51973fe)
-interleaved in the same run; best of 3 runs (200k) or 2 runs (1M); all runs in brackets:
+(sha_ni) shared with other jobs (load average 0.5-1.7). CPU seconds of each run's process (all
+threads), each run in its own process, DuckDB, lien before (e7015ed) and lien after interleaved
+in the same run; best of 3 runs (2 for 1M in the first run); every run in brackets. First run,
+after = 51973fe (no text of the time per record when the reader typed the times):
 
-    rows   file        DuckDB cpu         lien before        lien after     ratio before  after
-    200k   JSON Lines  0.47 (.65 .57 .47)  1.54 (1.54-1.66)   1.46 (1.46-1.56)    3.28     3.11
-    200k   CSV         0.49 (.49 .57 .50)  1.23 (1.23-1.51)   1.15 (1.15-1.45)    2.51     2.35
-    1M     JSON Lines  2.20 (2.27 2.20)    6.71 (7.82 6.71)   6.32 (6.62 6.32)    3.05     2.87
-    1M     CSV         1.84 (1.85 1.84)    5.71 (6.39 5.71)   6.54 (6.54 6.86)    3.10     3.55
+    rows   file        DuckDB cpu          lien before        lien after       ratio before  after
+    200k   JSON Lines  0.47 (.65 .57 .47)  1.54 (1.54-1.66)   1.46 (1.46-1.56)     3.28      3.11
+    200k   CSV         0.49 (.49 .57 .50)  1.23 (1.23-1.51)   1.15 (1.15-1.45)     2.51      2.35
+    1M     JSON Lines  2.20 (2.27 2.20)    6.71 (7.82 6.71)   6.32 (6.62 6.32)     3.05      2.87
+    1M     CSV         1.84 (1.85 1.84)    5.71 (6.39 5.71)   6.54 (6.54 6.86)     3.10      3.55
 
-The target (< 2) is NOT met. The one change (51973fe: no text of the time for every record when
-the reader typed the times) saves ~0.2 s CPU per 1M JSON Lines records and does not touch CSV:
-the CSV "after" figures differ from "before" by noise alone (the same code; runs of one variant
-spread by 0.3-0.7 s at 1M on this shared machine). DuckDB's bare import is faster here than in
-session 2 (2.2 s, was 5.1 s at 1M), so the ratios are higher than session 2's on the same code.
+Second run, after = 98402be (also a referenced identity's display name trimmed once per
+identity, not per act):
+
+    200k   JSON Lines  0.44 (.72 .59 .44)  1.48 (1.48-1.60)   1.35 (1.35-1.58)     3.36      3.07
+    200k   CSV         0.45 (.53 .45 .52)  1.20 (1.20-1.32)   1.23 (1.23-1.27)     2.67      2.73
+    1M     JSON Lines  1.90 (1.90-2.05)    5.91 (5.91-7.55)   5.93 (5.93-6.24)     3.11      3.12
+    1M     CSV         1.83 (1.83-2.50)    4.92 (4.92-6.50)   5.14 (5.14-5.97)     2.69      2.81
+
+The target (< 2) is NOT met: CPU ratios 2.7-3.1 at 1M, 2.4-3.1 at 200k (wall ratios 3.3-4.2).
+The two changes save what they were measured to save statement by statement (~0.2 s of the
+stage per 1M JSON Lines records; ~0.12 s of the loader's ``_ids`` at 1M, 0.33 -> 0.21 s in three
+runs each), but that is below the noise of a whole import on this shared machine (runs of one
+variant spread by 0.3-1.6 s at 1M), so the whole-import ratios above do not show it; the CSV
+stage is unchanged. DuckDB's bare import is faster here than in session 2 (1.8-2.2 s at 1M, was
+5.1 s), so the ratios are higher than session 2's on the same code.
 
 Where lien's CPU goes at 1M (one run each, CPU per statement; JSON Lines / CSV):
 ``CREATE TEMP TABLE _tab`` (read + stage) 3.2-4.5 / 2.8 s, ``INSERT INTO activities`` 1.3-2.1 s,
