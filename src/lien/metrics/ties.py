@@ -98,38 +98,46 @@ def ties(ws: Any, who: str | None = None, *, as_of: str | date | None = None, li
     """The strongest ties of a person (``who`` = a people id) or, by default, of the
     organisation, as of the week containing ``as_of``: decayed score, contributions, band."""
     from .engagement import Params as _P
+    from .sqlcache import query
 
     p = _P.from_config(ws.config.model)
     T = week_index(resolve_as_of(ws, as_of))
     node = who or ORG
-    b = ibis_backend(ws)
-    tw = b.table("tie_weeks")
-    wk = ((tw.week.delta(ibis.date(1969, 12, 29), unit="day")) / 7).cast("int64")
-    t = tw.mutate(w=wk)
-    t = t.filter(((t.a == node) | (t.b == node)) & (t.w <= T) & (t.w > T - p.lookback))
-    t = t.mutate(other=ibis.ifelse(t.a == node, t.b, t.a), dec=2.0 ** (-(T - t.w).cast("float64") / p.h_tie))
-    g = t.group_by("other").aggregate(
-        score=(t.points * t.dec).sum(), online=(t.online_points * t.dec).sum(),
-        offline=(t.offline_points * t.dec).sum(), last_week=t.w.max(),
-        reciprocated=t.reciprocated.sum(), one_way=t.one_way.sum(), co_attendance=t.co_attendance.sum(),
-        reactions=t.reactions.sum(),
-    ).order_by(ibis.desc("score"), "other")
-    rows = g.execute().to_dict("records")
+
+    def build(node: Any, monday: Any) -> Any:
+        tw = ibis_backend(ws).table("tie_weeks")
+        monday = monday.cast("date")
+        since_w = (monday.delta(tw.week, unit="day") / 7).cast("int64")  # weeks before the as-of week
+        t = tw.filter(((tw.a == node) | (tw.b == node)) & (tw.week <= monday)).mutate(ago=since_w)
+        t = t.filter(t.ago < p.lookback)
+        t = t.mutate(other=ibis.ifelse(t.a == node, t.b, t.a), dec=2.0 ** (-t.ago.cast("float64") / p.h_tie))
+        g = t.group_by("other").aggregate(
+            score=(t.points * t.dec).sum(), online=(t.online_points * t.dec).sum(),
+            offline=(t.offline_points * t.dec).sum(), weeks_since=t.ago.min(),
+            reciprocated=t.reciprocated.sum(), one_way=t.one_way.sum(), co_attendance=t.co_attendance.sum(),
+            reactions=t.reactions.sum(),
+        )
+        # the band (as band() says) and its order, in the query: only the shown ties are fetched
+        order = ibis.cases((g.weeks_since >= 26, 3), ((g.score >= 20) & (g.online > 0) & (g.offline > 0), 0),
+                           (g.score >= 5, 1), else_=2)
+        # scores equal but for the order of a parallel sum (last bits) are ordered by the other's id
+        g = g.mutate(band_order=order).order_by("band_order", ibis.desc(g.score.round(9)), "other")
+        return g.limit(limit) if limit else g
+
+    rows = query(ws, ("ties.of", limit or None, p.lookback, p.h_tie), build, node=node, monday=week_date(T))
     names = _names(ws, [r["other"] for r in rows])
     out = []
     for r in rows:
-        since = T - int(r["last_week"])
+        since = int(r["weeks_since"])
         out.append({
             "person_id": r["other"], "name": names.get(r["other"], r["other"]),
-            "score": round(float(r["score"]), 1), "band": band(r["score"], r["online"], r["offline"], since),
+            "score": round(float(r["score"]), 1), "band": BANDS[int(r["band_order"])],
             "online": round(float(r["online"]), 1), "offline": round(float(r["offline"]), 1),
-            "last_interaction": week_date(int(r["last_week"])), "weeks_since": since,
+            "last_interaction": week_date(T - since), "weeks_since": since,
             "contributions": {"reciprocated": int(r["reciprocated"]), "one_way": int(r["one_way"]),
                               "co_attendance": int(r["co_attendance"]), "reactions": int(r["reactions"])},
         })
-    order = {b_: i for i, b_ in enumerate(BANDS)}
-    out.sort(key=lambda r: (order[r["band"]], -r["score"]))
-    return {"as_of": week_date(T), "of": node, "ties": out[:limit] if limit else out}
+    return {"as_of": week_date(T), "of": node, "ties": out}
 
 
 def _names(ws: Any, ids: list[str]) -> dict[str, str]:
