@@ -190,6 +190,36 @@ def test_goal_create_edit_remove(web_demo: Path, tmp_path: Path) -> None:
         w.close()
 
 
+def test_pages_are_built_again_after_an_action(web_demo: Path, tmp_path: Path) -> None:
+    """As `lien serve` runs it: after an action the navigation pages are rebuilt in the background;
+    what they then serve is the data after the action, the same as a page computed afresh."""
+    import threading
+
+    for name in ("lien.duckdb", "lien.toml"):
+        shutil.copy(web_demo / name, tmp_path / name)
+    w, c = client_for(tmp_path)
+    app = c.app
+    app.state.warm_after_actions = True
+    try:
+        assert api(c, "/goals")["goals"] == []
+        token = c.cookies.get("lien_csrf")
+        r = c.post("/api/goals/add", json={"metric": "R1", "target": "95", "deadline": "2026-12-31"},
+                   headers={"x-csrf-token": token})
+        assert r.status_code == 200
+        for t in [t for t in threading.enumerate() if t.name == "lien-warm"]:
+            t.join(120)
+        names = {k[0] for k in app.state.cache.data}
+        assert {"week", "people", "inbox", "channels", "events", "goals", "identities", "settings"} <= names
+        warmed = {p: c.get("/api" + p).content for p in ("/week", "/goals")}
+        assert [g["metric"] for g in api(c, "/goals")["goals"]] == ["R1"]  # built after the goal was added
+        app.state.cache.clear()
+        assert {p: c.get("/api" + p).content for p in ("/week", "/goals")} == warmed
+    finally:
+        for t in [t for t in threading.enumerate() if t.name == "lien-warm"]:
+            t.join(120)
+        w.close()
+
+
 # ---------------------------------------------------------------------------------------------
 # real files
 

@@ -41,6 +41,7 @@ def serve(
     application = create_app(state.open(), host=host, password=password, token=token)
     import threading
 
+    application.state.warm_after_actions = True  # the pages are built again after each action
     threading.Thread(target=application.state.warm, args=(i18n.get_lang(),), daemon=True).start()
     url = f"http://{host if ':' not in host else '[' + host + ']'}:{port}/"
     out.print(i18n.t("serve.open", url=url), markup=False)

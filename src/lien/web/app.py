@@ -63,25 +63,30 @@ def wants_json(request: Request) -> bool:
 class PageCache:
     """Built page data, reused until something changes. While ``lien serve`` runs it holds the
     DuckDB file (one writer), so only the server's own actions change the data: every action
-    clears the cache; keys carry the day (the default week moves on Mondays)."""
+    clears the cache; keys carry the day (the default week moves on Mondays). It has its own
+    lock: a page already built is answered while another one is being built."""
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
         self.data: OrderedDict[Any, dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, key: Any) -> dict[str, Any] | None:
-        v = self.data.get(key)
-        if v is not None:
-            self.data.move_to_end(key)
-        return v
+        with self._lock:
+            v = self.data.get(key)
+            if v is not None:
+                self.data.move_to_end(key)
+            return v
 
     def put(self, key: Any, value: dict[str, Any]) -> None:
-        self.data[key] = value
-        while len(self.data) > self.size:
-            self.data.popitem(last=False)
+        with self._lock:
+            self.data[key] = value
+            while len(self.data) > self.size:
+                self.data.popitem(last=False)
 
     def clear(self) -> None:
-        self.data.clear()
+        with self._lock:
+            self.data.clear()
 
 
 def run_in_lang(lang: str, fn: Callable[..., Any], *args: Any) -> Any:
@@ -243,6 +248,9 @@ def create_app(workspace: Any, *, host: str = "127.0.0.1", password: str | None 
     def build_data(page: Any, path_params: dict[str, str], query: dict[str, str], lang: str) -> dict[str, Any]:
         key = (page.name, tuple(sorted(path_params.items())),
                tuple(sorted((k, v) for k, v in query.items() if k != "lang")), lang, date.today())
+        hit = cache.get(key)  # without waiting for a page being built (the warming, another visit)
+        if hit is not None:
+            return hit
         with lock:
             hit = cache.get(key)
             if hit is not None:
@@ -265,7 +273,14 @@ def create_app(workspace: Any, *, host: str = "127.0.0.1", password: str | None 
                 except Exception as e:  # noqa: BLE001  the page shows its error when visited
                     logging.getLogger("lien.web").warning("warming %s failed: %s", p.path, e)
 
+    def warm_later(lang: str) -> None:
+        """:func:`warm` in the background (``lien serve`` after each action, when
+        ``app.state.warm_after_actions`` is set): the next visit finds the pages built."""
+        if app.state.warm_after_actions:
+            threading.Thread(target=warm, args=(lang,), daemon=True, name="lien-warm").start()
+
     app.state.warm = warm
+    app.state.warm_after_actions = False
 
     for page in PAGES:
         def html_view(request: Request, _p: Any = page) -> Response:
@@ -302,13 +317,16 @@ def create_app(workspace: Any, *, host: str = "127.0.0.1", password: str | None 
             with lock:
                 cache.clear()
                 result = run_in_lang(request.state.lang, _a.run, ctx_of(request, form))
+            warm_later(request.state.lang)
             return RedirectResponse(_safe_next(form.get("next") or result.get("redirect") or "/"), status_code=303)
 
         async def json_action(request: Request, _a: Any = act) -> Response:
             form = await checked_form(request)
             with lock:
                 cache.clear()
-                return json_response(run_in_lang(request.state.lang, _a.run, ctx_of(request, form)))
+                answer = json_response(run_in_lang(request.state.lang, _a.run, ctx_of(request, form)))
+            warm_later(request.state.lang)
+            return answer
 
         app.add_api_route(act.path, html_action, methods=["POST"], name=act.name)
         app.add_api_route("/api" + act.path, json_action, methods=["POST"], name=f"api_{act.name}")

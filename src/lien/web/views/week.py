@@ -20,8 +20,10 @@ def build(ctx: Ctx) -> dict[str, Any]:
     from ...metrics.persons import people
     from ...metrics.responsiveness import inbox
 
+    from ...metrics.base import resolve_as_of
+
     ws, as_of = ctx.ws, ctx.arg("as_of")
-    week = inbox(ws, as_of, limit=1)["as_of"]
+    week = resolve_as_of(ws, as_of)  # the week inbox() would take (not a whole inbox for it)
     # answer: what came in lately (the inbox page lists everything, oldest first)
     box = inbox(ws, week, since=week - timedelta(days=ANSWER_DAYS - 1), limit=5)
     total = inbox(ws, week, limit=1)["total"]
