@@ -78,7 +78,7 @@ def events(ws: Any, as_of: str | date | None = None, *, channel: str | None = No
         from .sqlcache import create_temp
 
         e_tbl = create_temp(ws, "_lien_events_e", ("events.e", bool(channel)),
-                            lambda **p: _parts(ws, fast=True, **p)["e"], **_used("e", params))
+                            lambda **p: _parts(ws, fast=True, **p)["e"], **params)
 
     def run(part: str, **key: Any) -> list[dict[str, Any]]:
         if e_tbl is not None and part in ("total", "events", "events_limit", "per_q"):
@@ -88,7 +88,7 @@ def events(ws: Any, as_of: str | date | None = None, *, channel: str | None = No
                     "per_q": lambda: _per_quarter(e_tbl)}[part]()
             return query(ws, ("events.fast", part, *key.items()), lambda: expr)
         return query(ws, ("events", part, bool(channel), fast, *key.items()),
-                     lambda **p: _parts(ws, limit=limit, fast=fast, **p)[part], **_used(part, params))
+                     lambda **p: _parts(ws, limit=limit, fast=fast, **p)[part], **params)
 
     total = int(run("total")[0]["n"])
     per_event = []
@@ -107,14 +107,6 @@ def events(ws: Any, as_of: str | date | None = None, *, channel: str | None = No
     if e_tbl is not None:
         ws.con.execute('DROP TABLE IF EXISTS "_lien_events_e"').fetchall()
     return {"as_of": week, "total_events": total, "events": per_event, "quarters": quarters}
-
-
-def _used(part: str, params: dict[str, Any]) -> dict[str, Any]:
-    """The values a part's query uses (a value missing from the compiled text would make
-    :mod:`~lien.metrics.sqlcache` compile the part again on every call): only E4 looks at ``done``;
-    E3 and E4 are over all the check-ins, whatever the channel."""
-    keep = {"e3": ("end",), "e4": ("end", "done")}.get(part, ("end", "channel"))
-    return {k: v for k, v in params.items() if k in keep}
 
 
 # ------------------------------------------------------------------------------------------
@@ -250,7 +242,7 @@ def _events_held(ws: Any, end: Any) -> Any:
                      rank=ibis.row_number().over(w))
 
 
-def _parts(ws: Any, end: Any, done: Any = None, channel: Any = None, limit: int | None = None,
+def _parts(ws: Any, end: Any, done: Any, channel: Any = None, limit: int | None = None,
            fast: bool = False) -> dict[str, Any]:
     """The expressions of :func:`events` (built lazily by name would be no faster: Ibis builds are cheap,
     their compilation is what :mod:`~lien.metrics.sqlcache` saves); ``fast``: from :data:`FACT_TABLES`."""

@@ -556,7 +556,7 @@ def dialogue(ws: Any, person_id: str, as_of: str | date | None = None, *, days: 
     with shared(ws):
         t0 = items_table(ws, week)
 
-        def parts(person: Any, lo: Any, end: Any = None, bt: Any = None, bl: Any = None) -> dict[str, Any]:
+        def parts(person: Any, lo: Any, end: Any, bt: Any, bl: Any) -> dict[str, Any]:
             import ibis
 
             t = t0.filter((t0.person_id == person) & (t0.ts >= lo))
@@ -582,14 +582,9 @@ def dialogue(ws: Any, person_id: str, as_of: str | date | None = None, *, days: 
 
         active = from_config(ws.config.model["response"])
 
-        # each part is given only the values it uses: a value missing from the compiled text would
-        # make sqlcache compile the part again on every call (~100 ms each at 1M acts)
-        uses = {"stats": ("person", "lo", "bt", "bl"), "last5": ("person", "lo", "end"),
-                "two_way": ("person", "lo"), "chans": ("person", "lo", "end")}
-
         def run(part: str) -> list[dict[str, Any]]:
             return query(ws, ("dialogue", part, _tkey(t0), target_h, limit_h, active.key if active else None),
-                         lambda **p: parts(**p)[part], **{k: params[k] for k in uses[part]})
+                         lambda **p: parts(**p)[part], **params)
         st = _finish(run("stats")[0])
         last5 = run("last5")
         two_way = run("two_way")[0]["v"]

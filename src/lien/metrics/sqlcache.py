@@ -20,12 +20,12 @@ _SQL: dict[tuple[Any, ...], tuple[str, tuple[str, ...]] | None] = {}
 _LOCK = threading.Lock()
 
 
-def _standin(i: int, v: Any) -> Any:
-    """A value no real query carries, of the parameter's type."""
+def _standin(i: int, v: Any, alt: bool = False) -> Any:
+    """A value no real query carries, of the parameter's type (``alt``: a second such value)."""
     if isinstance(v, datetime) or isinstance(v, date):
-        return datetime(1901 + i, 2, 3, 4, 5, 6)
+        return datetime(1901 + i + (500 if alt else 0), 2, 3, 4, 5, 6)
     if isinstance(v, str):
-        return f"__lien_param_{i}__"
+        return f"__lien_param_{i}{'_alt' if alt else ''}__"
     raise TypeError(f"unsupported query parameter type {type(v).__name__}")
 
 
@@ -44,11 +44,17 @@ def _compile(ws: Any, build: Callable[..., Any], params: dict[str, Any]) -> tupl
     names = tuple(sorted(params))
     stand = {n: _standin(i, params[n]) for i, n in enumerate(names)}
     sql = b.compile(build(**{n: ibis.literal(v) for n, v in stand.items()}), pretty=False)
+    texts = {n: _render(b, stand[n]) for n in names}
+    missing = [n for n in names if not texts[n] or texts[n] not in sql]
+    if missing:
+        # absent from the text: either the query does not use the value (the same text whatever
+        # it is: it needs no placeholder), or the stand-in was folded away (compile per call)
+        other = {**stand, **{n: _standin(names.index(n), params[n], alt=True) for n in missing}}
+        if b.compile(build(**{n: ibis.literal(v) for n, v in other.items()}), pretty=False) != sql:
+            return None
+        names = tuple(n for n in names if n not in missing)
     for n in names:
-        text = _render(b, stand[n])
-        if not text or text not in sql:
-            return None  # the stand-in was folded away: compile per call
-        sql = sql.replace(text, f"${n}")
+        sql = sql.replace(texts[n], f"${n}")
     return sql, names
 
 
