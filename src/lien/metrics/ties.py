@@ -84,14 +84,12 @@ def tie_points(acts: Any, direct: Any, ex: Any, p: Params) -> Any:
 # ------------------------------------------------------------------------------------------
 # reading
 
-def band(score: float, online: float, offline: float, weeks_since: int) -> str:
-    if weeks_since >= 26:
-        return "dormant"
-    if score >= 20 and online > 0 and offline > 0:
-        return "strong"
-    if score >= 5:
-        return "medium"
-    return "weak"
+def band_index(score: Any, online: Any, offline: Any, weeks_since: Any) -> Any:
+    """The tie's band as its index in :data:`BANDS` (an Ibis expression over the decayed score,
+    its online and offline parts and the weeks since the last interaction), MODEL.md §6."""
+    return ibis.cases((weeks_since >= 26, BANDS.index("dormant")),
+                      ((score >= 20) & (online > 0) & (offline > 0), BANDS.index("strong")),
+                      (score >= 5, BANDS.index("medium")), else_=BANDS.index("weak"))
 
 
 def ties(ws: Any, who: str | None = None, *, as_of: str | date | None = None, limit: int | None = 20) -> dict[str, Any]:
@@ -117,9 +115,8 @@ def ties(ws: Any, who: str | None = None, *, as_of: str | date | None = None, li
             reciprocated=t.reciprocated.sum(), one_way=t.one_way.sum(), co_attendance=t.co_attendance.sum(),
             reactions=t.reactions.sum(),
         )
-        # the band (as band() says) and its order, in the query: only the shown ties are fetched
-        order = ibis.cases((g.weeks_since >= 26, 3), ((g.score >= 20) & (g.online > 0) & (g.offline > 0), 0),
-                           (g.score >= 5, 1), else_=2)
+        # the band and its order in the query: only the shown ties are fetched
+        order = band_index(g.score, g.online, g.offline, g.weeks_since)
         # scores equal but for the order of a parallel sum (last bits) are ordered by the other's id
         g = g.mutate(band_order=order).order_by("band_order", ibis.desc(g.score.round(9)), "other")
         return g.limit(limit) if limit else g
