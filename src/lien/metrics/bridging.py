@@ -26,8 +26,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from .. import i18n
-from .base import ibis_backend, resolve_as_of
-from .engagement import ORG, week_index
+from .base import ibis_backend, resolve_as_of, week_start
+from .engagement import ORG
 from .sqlcache import query
 
 
@@ -80,17 +80,13 @@ def _expr(ws: Any, end: Any, last_week: Any, channel: Any = None, fast: bool = F
 def bridging(ws: Any, as_of: str | date | None = None, *, channel: str | None = None) -> dict[str, Any]:
     """Per quarter up to the as-of week: attendees, their reciprocated exchanges, the share that
     involves a non-attendee (B1) and its change from the previous quarter."""
-    from .engagement import week_date
     from .events import _fresh
     from .responsiveness import period_end
 
     week = resolve_as_of(ws, as_of)
-    scored = bool(ws.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'score_weeks' "
-                            "AND database_name = current_database()")) and \
-        ws.scalar("SELECT count(*) > 0 FROM score_weeks")
-    if not scored:
+    if not ws.rows("SELECT 1 AS x FROM score_weeks LIMIT 1"):
         return {"as_of": week, "scored": False, "quarters": []}
-    params: dict[str, Any] = {"end": period_end(week), "last_week": week_date(week_index(week))}
+    params: dict[str, Any] = {"end": period_end(week), "last_week": week_start(week)}
     if channel:
         params["channel"] = channel
     fast = _fresh(ws)
@@ -112,22 +108,21 @@ def sentence(q: dict[str, Any]) -> str:
     if q["bridging_pct"] is None:
         return i18n.t("b1.none", q=q["quarter"], n=q["attendees"])
     ch = q["change_pts"] or 0
-    key = "b1.down" if q["declining"] else "b1.up" if ch > 0 else "b1.less" if ch < 0 else "b1.line"
-    return i18n.t(key, q=q["quarter"], pct=i18n.num(q["bridging_pct"]), n=q["bridging"], d=q["exchanges"],
-                  a=q["attendees"], ch=i18n.num(abs(q["change_pts"] or 0)))
+    f = dict(q=q["quarter"], pct=i18n.num(q["bridging_pct"]), n=q["bridging"], d=q["exchanges"],
+             a=q["attendees"], ch=i18n.num(abs(ch)))
+    if ch < 0:
+        tail = ", " + i18n.t("b1.falling", **f) + (i18n.t("b1.closing") if q["declining"] else "")
+    else:
+        tail = i18n.t("b1.rising" if ch > 0 else "b1.attendees", **f)
+    return i18n.t("b1.line", **f) + tail
 
 
 i18n.register({
-    "b1.line": {"en": "{q}: {pct}% of the attendees' exchanges ({n} of {d}) were with people who came to no event that quarter ({a} attendees)",
-                "fr": "{q} : {pct} % des échanges des participants ({n} sur {d}) avec des personnes venues à aucun événement du trimestre ({a} participants)"},
-    "b1.up": {"en": "{q}: {pct}% of the attendees' exchanges ({n} of {d}) were with people who came to no event that quarter, up {ch} points",
-              "fr": "{q} : {pct} % des échanges des participants ({n} sur {d}) avec des personnes venues à aucun événement du trimestre, en hausse de {ch} points"},
-    "b1.less": {"en": "{q}: {pct}% of the attendees' exchanges ({n} of {d}) were with people who came to no event that quarter, down {ch} points",
-                "fr": "{q} : {pct} % des échanges des participants ({n} sur {d}) avec des personnes venues à aucun événement du trimestre, en baisse de {ch} points"},
-    "b1.down": {"en": "{q}: {pct}% of the attendees' exchanges ({n} of {d}) were with people who came to no event that quarter, down {ch} points: "
-                      "the circle may be closing",
-                "fr": "{q} : {pct} % des échanges des participants ({n} sur {d}) avec des personnes venues à aucun événement du trimestre, en baisse "
-                      "de {ch} points : le cercle se referme peut-être"},
+    "b1.line": {"en": "{q}: {pct}% of the attendees' exchanges ({n} of {d}) were with people who came to no event that quarter",
+                "fr": "{q} : {pct} % des échanges des participants ({n} sur {d}) avec des personnes venues à aucun événement du trimestre"},
+    "b1.attendees": {"en": " ({a} attendees)", "fr": " ({a} participants)"},
+    "b1.rising": {"en": ", up {ch} points", "fr": ", en hausse de {ch} points"},
+    "b1.closing": {"en": ": the circle may be closing", "fr": " : le cercle se referme peut-être"},
     "b1.none": {"en": "{q}: {n} attendees, no reciprocated exchange yet", "fr": "{q} : {n} participants, aucun échange réciproque encore"},
     "b1.title": {"en": "Bridging (B1): attendees' exchanges with people who did not come",
                  "fr": "Passerelles (B1) : échanges des participants avec ceux qui ne sont pas venus"},

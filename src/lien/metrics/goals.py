@@ -204,7 +204,7 @@ def _bridge(ws: Any, code: str, week: date, scope: str | None) -> tuple[float | 
     from .bridging import bridging
 
     q = _quarter(week)
-    data = bridging(ws, week, channel=scope)
+    data = _once(ws, ("goals.bridging", week, scope), lambda: bridging(ws, week, channel=scope))
     if not data["scored"]:
         return None, i18n.t("goals.not_scored")
     row = next((r for r in data["quarters"] if r["quarter"] == q), None)

@@ -12,7 +12,7 @@ def build(ctx: Ctx) -> dict[str, Any]:
     from ...metrics.events import events
 
     d = events(ctx.ws, ctx.arg("as_of"), channel=ctx.arg("channel"), limit=ctx.int_arg("limit", 24, 1, 1000))
-    b1 = {q["quarter"]: q for q in bridging(ctx.ws, d["as_of"], channel=ctx.arg("channel"))["quarters"]}
+    b1 = bridging(ctx.ws, d["as_of"], channel=ctx.arg("channel"))["quarters"]
     upcoming = ctx.ws.rows("""SELECT id, name, starts_at, place, url, channel FROM events
                               WHERE starts_at >= ?::DATE + 1 ORDER BY starts_at LIMIT 5""", [d["as_of"]])
-    return {**d, "upcoming": upcoming, "bridging": list(b1.values())}
+    return {**d, "upcoming": upcoming, "bridging": b1}
