@@ -85,6 +85,7 @@ def test_twins_are_the_library_answers(demo: Any) -> None:
     week = api(c, "/")
     assert week["levels"] == jsonable(levels(w, months=12)["months"])
     assert week["reconnect"] == jsonable(cooling(w, limit=8)["cooling"])
+    assert week["reconnect_total"] == cooling(w)["total"]
     assert week["answer"]["total"] == box["total"]
 
 
@@ -100,6 +101,30 @@ def test_week_page_lists_what_to_do(demo: Any) -> None:
     assert d["invite"]["next_event"]["name"] == "Atelier vélo : entretien et petites réparations"
     assert d["thank"] and all(a["level"] == "standard_bearer" or "prescriber" in a["tags"] for a in d["thank"])
     assert len(d["levels"]) == 12 and html.count("<svg") >= 1
+
+
+def test_week_page_counts_everyone_not_just_the_shown(demo: Any) -> None:
+    """Each list's number is how many people it concerns (counted here straight from
+    score_weeks), not how many fit on the card; the rest are one click away."""
+    w, c = demo
+    d = api(c, "/")
+    monday = d["as_of"][:10]
+
+    def count(tag: str) -> int:
+        return w.scalar("""SELECT count(*) FROM score_weeks WHERE week = ?::DATE - 6 AND role = 'community'
+                           AND list_contains(tags, ?)""", [monday, tag])
+
+    online, drifting = count("online-only"), count("cooling")
+    assert d["invite"]["total"] == online and d["reconnect_total"] == drifting
+    assert len(d["invite"]["people"]) == min(online, 8) and len(d["reconnect"]) == min(drifting, 8)
+    assert drifting > 8  # the demo has more people drifting than the card shows
+    html = c.get("/").text
+    assert f'<span class="num">{drifting}</span>' in html
+    assert f"All {drifting}, in People" in html and 'href="/people?tag=cooling&amp;role=community"' in html
+    linked = api(c, "/people?tag=cooling&role=community")
+    assert linked["total"] == drifting and {p["role"] for p in linked["people"]} == {"community"}
+    assert d["thank_total"] >= len(d["thank"])
+    assert c.get("/api/people?role=nobody").status_code == 400
 
 
 def test_person_page(demo: Any) -> None:

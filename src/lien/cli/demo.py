@@ -29,8 +29,8 @@ i18n.register({
     "demo.invite": {"en": "Invite to the next meetup those who only take part online: {people} ({total} in all)",
                     "fr": "Inviter au prochain rendez-vous ceux qui ne participent qu'en ligne : {people} "
                           "({total} en tout)"},
-    "demo.reconnect": {"en": "Get back in touch with people drifting away: {people} (lien cooling)",
-                       "fr": "Reprendre contact avec ceux qui s'éloignent : {people} (lien cooling)"},
+    "demo.reconnect": {"en": "Get back in touch with people drifting away: {people} ({total} in all: lien cooling)",
+                       "fr": "Reprendre contact avec ceux qui s'éloignent : {people} ({total} en tout : lien cooling)"},
     "demo.thank": {"en": "Thank your standard-bearers and prescribers: {people} (lien advocates)",
                    "fr": "Remercier vos porte-étendards et prescripteurs : {people} (lien advocates)"},
     "demo.next": {"en": "Next: lien status · lien people · lien identities suggest (one person, several accounts) · lien --help",

@@ -168,7 +168,7 @@ def run(ws: Any, out: Path | str = "lien-demo", *, today: date | None = None, se
                       advice=this_week(ws))
 
 
-def this_week(ws: Any, *, recent_days: int = 28, limit: int = 3) -> list[dict[str, Any]] | None:
+def this_week(ws: Any, *, recent_days: int | None = None, limit: int = 3) -> list[dict[str, Any]] | None:
     """What to do this week, from the model's own read functions (inbox, people's tags,
     cooling, advocates) for the last complete week; None when this lien has no model yet.
 
@@ -180,9 +180,15 @@ def this_week(ws: Any, *, recent_days: int = 28, limit: int = 3) -> list[dict[st
         return None
     if not ws.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'score_weeks'"):
         return None
+    from datetime import timedelta
+
+    from ..metrics.base import RECENT_DAYS, resolve_as_of
+
     advice: list[dict[str, Any]] = []
-    inbox = responsiveness.inbox(ws)
-    recent = [i for i in inbox["items"] if i["age_days"] <= recent_days]
+    recent_days = recent_days or RECENT_DAYS
+    week = resolve_as_of(ws)
+    inbox = responsiveness.inbox(ws, week)  # the same window as the dashboard's "to answer"
+    recent = responsiveness.inbox(ws, week, since=week - timedelta(days=recent_days - 1))["items"]
     if recent:
         recent.sort(key=lambda i: (not i["newcomer"], -i["age_days"]))
         advice.append({"action": "answer", "total": len(recent), "all_unanswered": inbox["total"],
@@ -190,20 +196,18 @@ def this_week(ws: Any, *, recent_days: int = 28, limit: int = 3) -> list[dict[st
                        "items": [{k: i[k] for k in ("who", "channel", "age_days", "url", "newcomer")}
                                  for i in recent[:limit]]})
 
-    def community(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [r for r in rows if r.get("role", "community") == "community"]
-
-    new = community(persons.people(ws, tag="new", limit=None)["people"])
-    if new:
-        advice.append({"action": "welcome", "total": len(new), "people": _names(r["name"] for r in new)[:limit]})
-    online = community(persons.people(ws, tag="online-only", limit=None)["people"])
-    if online:
-        advice.append({"action": "invite", "total": len(online),
-                       "people": _names(r["name"] for r in online)[:limit]})
-    drifting = cooling.cooling(ws)["cooling"]
-    if drifting:
-        advice.append({"action": "reconnect", "total": len(drifting),
-                       "people": _names(r["name"] for r in drifting)[:limit]})
+    new = persons.people(ws, tag="new", role="community", limit=limit)
+    if new["people"]:
+        advice.append({"action": "welcome", "total": new["total"],
+                       "people": _names(r["name"] for r in new["people"])[:limit]})
+    online = persons.people(ws, tag="online-only", role="community", limit=limit)
+    if online["people"]:
+        advice.append({"action": "invite", "total": online["total"],
+                       "people": _names(r["name"] for r in online["people"])[:limit]})
+    drifting = cooling.cooling(ws, limit=limit)
+    if drifting["cooling"]:
+        advice.append({"action": "reconnect", "total": drifting["total"],
+                       "people": _names(r["name"] for r in drifting["cooling"])[:limit]})
     thanks = levels.advocates(ws)["advocates"]
     if thanks:
         advice.append({"action": "thank", "total": len(thanks), "people": _names(r["name"] for r in thanks)[:limit],

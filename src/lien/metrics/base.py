@@ -6,6 +6,10 @@ from typing import Any
 
 from ..errors import UsageError
 
+#: "lately", for the week's to-do lists (the CLI's and the dashboard's): four weeks back from
+#: the as-of week's Sunday, that day included
+RECENT_DAYS = 28
+
 
 def ibis_backend(ws: Any) -> Any:
     """An Ibis backend over the workspace's own DuckDB connection (no copy)."""

@@ -53,12 +53,13 @@ def describe_rhythm(median_days: float | None) -> str:
 
 def cooling(ws: Any, *, as_of: str | date | None = None, limit: int | None = None) -> dict[str, Any]:
     """People drifting away as of the week containing ``as_of``: their usual rhythm, how long
-    they have been silent, and their last exchange."""
+    they have been silent, and their last exchange; ``total`` counts them all, ``cooling``
+    lists the first ``limit``."""
     T = resolve_as_of(ws, as_of)
     monday = T - timedelta(days=6)
     rows = ws.rows(f"""
         SELECT s.person_id, p.display_name AS name, s.level, s.last_substantive, s.median_gap_days,
-               datediff('day', s.last_substantive, ?::DATE) AS silent_days, s.pes
+               datediff('day', s.last_substantive, ?::DATE) AS silent_days, s.pes, count(*) OVER () AS total
         FROM score_weeks s JOIN people p ON p.id = s.person_id
         WHERE s.week = ? AND list_contains(s.tags, 'cooling') AND s.role = 'community'
         ORDER BY silent_days DESC, s.person_id {f'LIMIT {int(limit)}' if limit else ''}""", [T, monday])
@@ -74,7 +75,9 @@ def cooling(ws: Any, *, as_of: str | date | None = None, limit: int | None = Non
         FROM lastact l JOIN activities a ON a.id = l.id
         LEFT JOIN activities root ON root.id = a.thread_id
         LEFT JOIN events e ON e.id = a.thread_id""", [[r["person_id"] for r in rows], T])} if rows else {}
+    total = rows[0]["total"] if rows else 0
     for r in rows:
+        del r["total"]
         r["last_exchange"] = last.get(r["person_id"])
         r["usual_rhythm_days"] = r.pop("median_gap_days")
-    return {"as_of": T, "cooling": rows}
+    return {"as_of": T, "total": total, "cooling": rows}

@@ -37,9 +37,15 @@ def resolve(ws: Any, who: str) -> str:
     raise UsageError(i18n.t("persons.err.nobody", who=who))
 
 
+#: the roles of people (the people table's ``role``)
+ROLES = ("community", "staff", "bot")
+
+
 def people(ws: Any, *, as_of: str | date | None = None, level: str | None = None, tag: str | None = None,
-           channel: str | None = None, sort: str = "pes", limit: int | None = 50) -> dict[str, Any]:
-    """People scored in the week of ``as_of``: PES, level, tags, last seen."""
+           channel: str | None = None, role: str | None = None, sort: str = "pes",
+           limit: int | None = 50) -> dict[str, Any]:
+    """People scored in the week of ``as_of``: PES, level, tags, last seen; ``total`` counts
+    everyone the filters select, ``people`` lists the first ``limit`` of them."""
     T = resolve_as_of(ws, as_of)
     if sort not in SORTS:
         raise UsageError(i18n.t("persons.err.sort", sort=sort, known=", ".join(SORTS)))
@@ -51,6 +57,11 @@ def people(ws: Any, *, as_of: str | date | None = None, level: str | None = None
     if tag is not None:
         where.append("list_contains(s.tags, ?)")
         params.append(tag)
+    if role is not None:
+        if role not in ROLES:
+            raise UsageError(i18n.t("persons.err.role", name=role, known=", ".join(ROLES)))
+        where.append("s.role = ?")
+        params.append(role)
     if channel is not None:
         where.append("""s.person_id IN (SELECT i.person_id FROM activities a JOIN identities i ON i.id = a.identity_id
                         WHERE a.channel = ?)""")
@@ -60,7 +71,8 @@ def people(ws: Any, *, as_of: str | date | None = None, level: str | None = None
         rows = ws.rows(f"""
             WITH seen AS (SELECT i.person_id, max(a.ts) AS last_seen FROM activities a
                           JOIN identities i ON i.id = a.identity_id WHERE a.ts < ?::DATE + 1 GROUP BY 1)
-            SELECT s.person_id, p.display_name AS name, s.role, round(s.pes, 1) AS pes, s.level, s.tags, seen.last_seen
+            SELECT s.person_id, p.display_name AS name, s.role, round(s.pes, 1) AS pes, s.level, s.tags, seen.last_seen,
+                   count(*) OVER () AS total
             FROM score_weeks s JOIN people p ON p.id = s.person_id LEFT JOIN seen ON seen.person_id = s.person_id
             WHERE {' AND '.join(where)}
             ORDER BY {SORTS[sort]}, s.person_id {lim}""", [T, *params])
@@ -69,19 +81,21 @@ def people(ws: Any, *, as_of: str | date | None = None, level: str | None = None
         rows = ws.rows(f"""
             WITH sel AS (
                 SELECT s.person_id, p.display_name AS name, s.role, round(s.pes, 1) AS pes, s.level, s.tags,
-                       row_number() OVER (ORDER BY {SORTS[sort]}, s.person_id) AS rank
+                       row_number() OVER (ORDER BY {SORTS[sort]}, s.person_id) AS rank, count(*) OVER () AS total
                 FROM score_weeks s JOIN people p ON p.id = s.person_id
                 WHERE {' AND '.join(where)}
                 ORDER BY {SORTS[sort]}, s.person_id {lim}),
             seen AS (SELECT i.person_id, max(a.ts) AS last_seen FROM activities a
                      JOIN identities i ON i.id = a.identity_id
                      WHERE a.ts < ?::DATE + 1 AND i.person_id IN (SELECT person_id FROM sel) GROUP BY 1)
-            SELECT sel.person_id, sel.name, sel.role, sel.pes, sel.level, sel.tags, seen.last_seen
+            SELECT sel.person_id, sel.name, sel.role, sel.pes, sel.level, sel.tags, seen.last_seen, sel.total
             FROM sel LEFT JOIN seen ON seen.person_id = sel.person_id ORDER BY sel.rank""", [*params, T])
+    total = rows[0]["total"] if rows else 0
     for r in rows:
+        del r["total"]
         r["level"] = LEVELS[r["level"]]
         r["tags"] = list(r["tags"] or [])
-    return {"as_of": T, "people": rows}
+    return {"as_of": T, "total": total, "people": rows}
 
 
 def _level(name: str) -> int:
@@ -361,4 +375,5 @@ i18n.register({k: {"en": en, "fr": fr} for k, (en, fr) in {
     "persons.err.sort": ("cannot sort people by '{sort}' ({known})", "impossible de trier les personnes par "
                          "« {sort} » ({known})"),
     "persons.err.level": ("unknown level '{name}' ({known})", "niveau inconnu : « {name} » ({known})"),
+    "persons.err.role": ("unknown role '{name}' ({known})", "rôle inconnu : « {name} » ({known})"),
 }.items()})

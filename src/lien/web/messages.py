@@ -120,6 +120,8 @@ M: dict[str, tuple[str, str]] = {
                             "volontiers si vous les invitez personnellement."),
     "web.week.invite_none": ("Nobody is a regular online without coming to meetups.",
                              "Personne n'est habitué en ligne sans venir aux rencontres."),
+    "web.week.all_people": ("All {n}, in People", "Les {n}, dans « Personnes »"),
+    "web.week.more": ("and {n} more", "et {n} de plus"),
     "web.week.next_event": ("Next:", "Prochain :"),
     "web.week.reconnect": ("to reconnect with", "à recontacter"),
     "web.week.reconnect_why": ("Former regulars silent for much longer than their usual rhythm.",

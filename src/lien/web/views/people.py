@@ -26,15 +26,17 @@ def build(ctx: Ctx) -> dict[str, Any]:
     from ...metrics.persons import people
 
     q, level, tag, channel = ctx.arg("q"), ctx.arg("level"), ctx.arg("tag"), ctx.arg("channel")
+    role = ctx.arg("role")  # community, staff or bot (the week page links to community members)
     sort = ctx.arg("sort", "pes")
     offset = ctx.int_arg("offset", 0, 0, 10_000_000)
-    data = people(ctx.ws, as_of=ctx.arg("as_of"), level=level, tag=tag, channel=channel, sort=sort, limit=None)
+    data = people(ctx.ws, as_of=ctx.arg("as_of"), level=level, tag=tag, channel=channel, role=role, sort=sort,
+                  limit=None)
     rows = data["people"]
     if q:
         needle = fold(q)
         rows = [r for r in rows if needle in fold(r["name"])]
     return {
-        "as_of": data["as_of"], "filters": {"q": q, "level": level, "tag": tag, "channel": channel, "sort": sort},
+        "as_of": data["as_of"], "filters": {"q": q, "level": level, "tag": tag, "channel": channel, "role": role, "sort": sort},
         "total": len(rows), "offset": offset, "people": rows[offset:offset + PAGE_SIZE],
         "choices": {"levels": LEVELS, "tags": TAGS, "sorts": SORTS, "channels": channel_list(ctx.ws)},
     }

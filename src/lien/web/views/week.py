@@ -6,10 +6,8 @@ from typing import Any
 
 from ..pages import Ctx, page
 
-#: an advocate counts as "did something" when last seen within these days of the week's end
-RECENT_DAYS = 28
-#: the "answer" list: items of the last days still waiting (older ones stay in the inbox)
-ANSWER_DAYS = 30
+#: people shown per list (each list gives its total and, where one exists, a link to all)
+SHOWN = 8
 
 
 @page("week", "/")
@@ -20,12 +18,12 @@ def build(ctx: Ctx) -> dict[str, Any]:
     from ...metrics.persons import people
     from ...metrics.responsiveness import inbox
 
-    from ...metrics.base import resolve_as_of
+    from ...metrics.base import RECENT_DAYS, resolve_as_of
 
     ws, as_of = ctx.ws, ctx.arg("as_of")
     week = resolve_as_of(ws, as_of)  # the week inbox() would take (not a whole inbox for it)
     # answer: what came in lately (the inbox page lists everything, oldest first)
-    box = inbox(ws, week, since=week - timedelta(days=ANSWER_DAYS - 1), limit=5)
+    box = inbox(ws, week, since=week - timedelta(days=RECENT_DAYS - 1), limit=5)
     total = inbox(ws, week, limit=1)["total"]
     # thank: standard-bearers and prescribers seen lately (people() carries last_seen)
     seen = {}
@@ -37,19 +35,20 @@ def build(ctx: Ctx) -> dict[str, Any]:
     thank = [a for a in thank if a["last_seen"] is not None and a["last_seen"].date() > recent]
     thank.sort(key=lambda a: a["last_seen"], reverse=True)
     # invite: regulars who are online only (MODEL.md §4: the conversion target), community members
-    invite = [p for p in people(ws, as_of=week, tag="online-only", sort="pes", limit=40)["people"]
-              if p["role"] == "community"][:8]
+    invite = people(ws, as_of=week, tag="online-only", role="community", sort="pes", limit=SHOWN)
     nxt = ws.rows("""SELECT id, name, starts_at, place, url, channel FROM events
                      WHERE starts_at > ?::DATE + 1 ORDER BY starts_at LIMIT 1""", [week])
-    reconnect = cooling(ws, as_of=week, limit=8)["cooling"]
+    reconnect = cooling(ws, as_of=week, limit=SHOWN)
     lv = levels(ws, as_of=week, months=12)
     return {
         "as_of": week,
-        "answer": {"recent": box["total"], "days": ANSWER_DAYS, "total": total, "items": box["items"],
+        "answer": {"recent": box["total"], "days": RECENT_DAYS, "total": total, "items": box["items"],
                    "people": box["people"]},
-        "thank": thank[:8],
-        "invite": {"people": invite, "next_event": nxt[0] if nxt else None},
-        "reconnect": reconnect,
+        "thank": thank[:SHOWN],
+        "thank_total": len(thank),
+        "invite": {"people": invite["people"], "total": invite["total"], "next_event": nxt[0] if nxt else None},
+        "reconnect": reconnect["cooling"],
+        "reconnect_total": reconnect["total"],
         "goals": goals.check(ws, week)["goals"],
         "levels": lv["months"],
     }
