@@ -366,8 +366,7 @@ def identity_id_sql(channel: str, key: str, trimmed: bool = False) -> str:
 #: stage itself (no copy). It holds every column of ``STAGE_COLUMNS["activities"]`` (text already
 #: reduced with :func:`stage_text_sql`), ``identity_id`` and ``target_identity_id`` (from
 #: :func:`identity_id_sql` on ``coalesce(actor_channel, channel)`` / ``actor`` and the target's),
-#: and ``seq``: the record's order in the input (last wins among duplicates), or one constant for
-#: all when no result depends on the order (no id twice: the importer checks); other columns are
+#: and ``seq``: the record's order in the input (last wins among duplicates); other columns are
 #: ignored. The loader takes it over: the importer must not use it after yielding.
 TABLE = "TABLE "
 
