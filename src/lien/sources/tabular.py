@@ -144,15 +144,11 @@ class _Tabular(Source):
         has_ids = any(f in mapping for f in ("actor_name", "actor_email", "actor_url"))
         has_events = "event" in mapping
         # one pass over the file computes the stage itself: every field, the ids, the text made
-        # plain (the loader takes the table over, no copy)
+        # plain (the reader runs in parallel; the loader takes the table over, no copy)
         extra = (["actor_name", "actor_email", "actor_url"] if has_ids else []) + (
             ["event", "event_name", "event_start", "event_end", "event_place"] if has_events else [])
-
-        def stage(ordered: bool) -> int:
-            # ordered: each record's number (seq) from row_number() OVER (), which runs the read on
-            # one thread; unordered: seq 0 for all, read in parallel (see _needs_order)
-            row = "row_number() OVER ()" if ordered else "0::BIGINT"
-            return int(con.execute(f"""
+        try:
+            n_raw = con.execute(f"""
                 CREATE OR REPLACE TEMP TABLE _tab AS
                 SELECT id, channel, kind, ts, actor, NULL::VARCHAR AS actor_channel,
                        CASE WHEN event IS NOT NULL THEN {sql_hash(ns, "'event'", 'event')}
@@ -178,14 +174,9 @@ class _Tabular(Source):
                            {self._ts_sql(val('event_end'), ts_fmt)} AS event_end,
                            {val('event_place')} AS event_place, {native} AS native,
                            {self._empty_sql(cols)} AS _empty
-                    FROM (SELECT {row} AS __lien_row, * FROM {self._raw_sql(types)})
+                    FROM (SELECT row_number() OVER () AS __lien_row, * FROM {self._raw_sql(types)})
                 )
-            """).fetchone()[0])
-
-        try:
-            n_raw = stage(ordered=False)
-            if self._needs_order(has_ids):  # the same table, each record numbered: read again
-                n_raw = stage(ordered=True)
+            """).fetchone()[0]
         except duckdb.OutOfMemoryException:
             raise  # not the file's fault: the workspace says which setting to raise
         except duckdb.Error as e:
@@ -211,26 +202,6 @@ class _Tabular(Source):
             yield Batch(sql=sql, records=n_raw)
         finally:
             con.execute("DROP TABLE IF EXISTS _tab")
-
-    def _needs_order(self, has_ids: bool) -> bool:
-        """Whether the unordered stage (every seq 0) could differ from the ordered one: a bad
-        record (its message names its number), two records with one id (the last wins), or an
-        account whose name, URL or e-mail differs between its records (the last record's wins).
-        Otherwise no result depends on the records' order: the stage is kept as it is."""
-        con = self.con
-        if con.execute("""
-            SELECT count(*) FILTER (WHERE _bad) > 0  -- a NULL id or a hash collision: ordered too
-                   OR count(*) FILTER (WHERE NOT _empty) <> count(DISTINCT hash(id)) FILTER (WHERE NOT _empty)
-            FROM _tab""").fetchone()[0]:
-            return True
-        if not has_ids:
-            return False
-        return bool(con.execute("""
-            SELECT count(*) FROM (
-                SELECT 1 FROM _tab WHERE actor IS NOT NULL GROUP BY channel, actor
-                HAVING min(actor_name) <> max(actor_name) OR min(actor_url) <> max(actor_url)
-                       OR min(actor_email) <> max(actor_email)
-                LIMIT 1)""").fetchone()[0])
 
     @staticmethod
     def _ts_sql(v: str, fmt: str | None) -> str:
