@@ -20,68 +20,53 @@ are left out unless ``--hooks`` asks for them too.
 The bench checks that no after-import hook ran in the timed import (``lien import`` also scores:
 see ``--hooks``), so lien's figure is the import alone, beside DuckDB's bare read and write.
 
-Measured 2026-12-02 (session 3, issue 2 item 9), on a 2-core AMD EPYC with SHA extensions
-(sha_ni) shared with other jobs (load average 0.5-1.7). CPU seconds of each run's process (all
-threads), each run in its own process, DuckDB, lien before (e7015ed) and lien after interleaved
-in the same run; best of 3 runs (2 for 1M in the first run); every run in brackets. First run,
-after = 51973fe (no text of the time per record when the reader typed the times):
+Measured 2026-12-02 (session 4), a 2-core AMD EPYC shared with two other benchmarking jobs (load
+average 1-7.5). CPU seconds of each run's process (all threads), each run in its own process,
+DuckDB and lien (b184be3) interleaved; the range of the best of 3 over two (200k) or three (1M)
+such runs, then one run of this command at load 1.1-1.3:
 
-    rows   file        DuckDB cpu          lien before        lien after       ratio before  after
-    200k   JSON Lines  0.47 (.65 .57 .47)  1.54 (1.54-1.66)   1.46 (1.46-1.56)     3.28      3.11
-    200k   CSV         0.49 (.49 .57 .50)  1.23 (1.23-1.51)   1.15 (1.15-1.45)     2.51      2.35
-    1M     JSON Lines  2.20 (2.27 2.20)    6.71 (7.82 6.71)   6.32 (6.62 6.32)     3.05      2.87
-    1M     CSV         1.84 (1.85 1.84)    5.71 (6.39 5.71)   6.54 (6.54 6.86)     3.10      3.55
+    rows   file        DuckDB cpu   lien cpu     cpu ratio    (one run: DuckDB, lien, ratio)
+    200k   JSON Lines  0.51-0.78    1.51-1.75    2.25-2.95    0.64  1.74  2.71
+    200k   CSV         0.53-0.66    1.34-1.65    2.51-2.52    0.69  1.60  2.31
+    1M     JSON Lines  2.26-2.91    6.33-7.71    2.65-2.84    2.50  7.59  3.04
+    1M     CSV         2.12-2.46    6.10-7.53    2.58-3.06    2.60  6.78  2.61
 
-Second run, after = 98402be (also a referenced identity's display name trimmed once per
-identity, not per act):
+The target (< 2) is NOT met, and cannot be with today's values (ids, trimmed fields). Where the
+CPU goes, 1M JSON Lines, EXPLAIN ANALYZE with one thread: DuckDB's whole CREATE TABLE AS 1.84 s
+(read 0.78, write 0.94). lien's stage and insert: the reader 1.0 s, the ten ``nullif(trim(x), '')``
+0.82, the ids and other expressions 1.35 (each 20-character md5 id costs ~0.23 s per 1M values:
+act, thread, reply, actor, target), the write of activities 1.3-1.7 (hash columns; DuckDB chooses
+DICT_FSST for every text column), the temporary stage ~0.4-1 s; then, per statement in the real
+import, identities 0.45-0.65, the merge's checks 0.2-0.3, COMMIT 0.2-0.3, the JSON sample 0.1-0.2
+(CSV sniffer 0.14), the file's sha256 (session 3: 0.17, in a thread). The work per record that
+gives today's values (read, trim, five md5 ids, write) is 4.5-4.9 s against DuckDB's 1.84: a ratio
+under 2 needs fewer hash ids stored, no trim, or another id function, i.e. values that differ
+from what existing workspaces hold.
 
-    200k   JSON Lines  0.44 (.72 .59 .44)  1.48 (1.48-1.60)   1.35 (1.35-1.58)     3.36      3.07
-    200k   CSV         0.45 (.53 .45 .52)  1.20 (1.20-1.32)   1.23 (1.23-1.27)     2.67      2.73
-    1M     JSON Lines  1.90 (1.90-2.05)    5.91 (5.91-7.55)   5.93 (5.93-6.24)     3.11      3.12
-    1M     CSV         1.83 (1.83-2.50)    4.92 (4.92-6.50)   5.14 (5.14-5.97)     2.69      2.81
+Measured and not kept (1M rows):
 
-The target (< 2) is NOT met: CPU ratios 2.7-3.1 at 1M, 2.4-3.1 at 200k (wall ratios 3.3-4.2).
-The two changes save what they were measured to save statement by statement (~0.2 s of the
-stage per 1M JSON Lines records; ~0.12 s of the loader's ``_ids`` at 1M, 0.33 -> 0.21 s in three
-runs each), but that is below the noise of a whole import on this shared machine (runs of one
-variant spread by 0.3-1.6 s at 1M), so the whole-import ratios above do not show it; the CSV
-stage is unchanged. DuckDB's bare import is faster here than in session 2 (1.8-2.2 s at 1M, was
-5.1 s), so the ratios are higher than session 2's on the same code.
-
-Where lien's CPU goes at 1M (one run each, CPU per statement; JSON Lines / CSV):
-``CREATE TEMP TABLE _tab`` (read + stage) 3.2-4.5 / 2.8 s, ``INSERT INTO activities`` 1.3-2.1 s,
-``_ids`` 0.35-0.55 s, the merge's checks 0.2-0.35 s, ``COMMIT`` 0.2-0.3 s, the JSON sample
-(``DESCRIBE``) 0.2 s or the CSV sniffer 0.1 s, identities 0.2 s; opening the workspace 0.05 s.
-EXPLAIN ANALYZE of the JSON Lines stage at 1M with one thread (3.0 s): the reader 0.65 s, the
-ten ``nullif(trim(x), '')`` 0.68 s, the act id's md5 0.34 s, thread/reply/identity ids, the HTML
-test and the kind checks 0.73 s, writing the temporary table ~0.6 s.
-
-What was measured and left as it is (1M rows, CPU seconds, best of 2-3, same process):
-
-- the file's sha256 costs 0.17 s on this CPU (295 MB; blake2b 0.27 s, md5 0.41 s, the line count
-  0.09 s): content_hash stays the file's sha256 (a faster hash would not pay here; session 2's
-  1.5 s was a CPU without SHA extensions).
-- identity ids once per distinct (channel, key) joined back instead of per row: 0.44-0.61 s
-  against 0.45-0.72 s per row (two md5s and lower() per act): no gain, as the hash join's probe
-  per act costs what the md5 did. Not done.
-- trim: ten ``nullif(trim(x), '')`` 0.99-1.47 s against 0.46-0.84 s without; ``trim(x, <the 17
-  Zs spaces>)`` 5.8-7.5 s; a first/last character check with ``unicode()`` and ``ends_with()``
-  2.2 s. The trim of each column changes ids or stored values when a value has surrounding
-  spaces, so it stays.
-- writing the activities table: lien's columns (five 20-character hashes) 1.53-1.85 s against
-  DuckDB's own columns of the same file 1.48-1.9 s; ``preserve_insertion_order = false`` made no
-  difference. ``ignore_errors = true`` costs nothing; ``AT TIME ZONE 'UTC'`` 0.08 s.
-- ``row_number() OVER ()`` (the record's order, for last-wins and error messages) costs no CPU
-  but makes the stage run on one thread (wall 3.1-3.5 s against 1.6-1.8 s without): DuckDB's
-  CSV/JSON readers have no file row number to replace it.
-
-So the parts that stay (the read ~1 s, trim ~0.7 s, five md5 ids ~1 s, the stage's temporary
-table ~0.6 s, the write ~1.5 s, identities, checks and commit ~1 s) add up to ~5.5 s at 1M
-against DuckDB's 2.2 s: < 2 would need fewer stored hash ids, no trim, or no staging table, i.e.
-ids or values that differ from what existing workspaces hold, or a loader without its checks.
-
-Earlier figures (session 2, 2026-11-22, a CPU without SHA extensions, load average 6-9): CPU
-ratios 200k JSON Lines 2.77-2.88, CSV 2.25-2.47; 1M JSON Lines 2.80-3.03, CSV 2.43-2.48.
+- a one-pass fast path, INSERT from the reader straight into activities with the checks in the
+  query (``CASE WHEN bad THEN error(...)``): the INSERT saves the temporary stage (CPU best 3.67
+  against 4.84 s and 4.90 against 5.61 s for stage + INSERT, two interleaved sets), but the
+  identities need each act's actor key, which activities does not hold, and one DuckDB statement
+  writes one table, so they need a second read of the file: 1.0-1.3 s (JSON Lines), 0.6-0.8 s
+  (CSV), one thread. Whole sequences, one thread: JSON Lines staged 4.94-5.01 s against
+  4.65-5.71, CSV 4.45-4.80 against 4.01-4.50: no reliable gain, and a bad record would abort the
+  whole command's transaction (DuckDB has no savepoints), to be rerun staged.
+- the stage read in parallel (seq 0 for every record), read again with ``row_number() OVER ()``
+  only when the order can matter (a bad record, an id twice, an account's name or e-mail differing
+  between its records: tests/test_tabular_order.py pins what the order decides). The stage's wall
+  time halves on a free core (3.8 -> 1.9 s), its CPU does not move, the two checks add ~0.25 s,
+  and in all three interleaved best-of-3 runs on this busy machine the 1M JSON Lines import took
+  more CPU (6.89 -> 7.64, 7.71 -> 9.40, 6.33 -> 7.89 s; CSV 6.42 -> 6.08, 7.53 -> 6.33,
+  6.10 -> 6.08), and its wall time was worse in two of them (6.82 -> 9.71, 9.65 -> 15.09 s; better
+  in one, 8.37 -> 8.03) at load 2.5-7.5: reverted (b1756ff).
+- ``WITH ORDINALITY`` on read_json/read_csv is the same streaming window as ``row_number()``; a
+  temporary table created in parallel does keep the file's order (checked at 1M rows), but no
+  reader gives a row number.
+- earlier sessions: a faster content hash than sha256 (this CPU has SHA extensions), identity ids
+  once per key joined back (the join's probe costs the md5), cheaper trims (a first/last character
+  test 2.2 s, trimming the 17 Zs spaces 5.8-7.5 s), ``preserve_insertion_order = false``.
 """
 from __future__ import annotations
 
