@@ -67,3 +67,19 @@ def test_bad_record_named_by_its_number_and_workspace_unchanged(ws: Any) -> None
                             f"{e.value.info.expected.split('among ', 1)[1]}, found 'shout'")
     assert (e.value.info.record, e.value.info.found) == ("row 2 (line 3)", "'shout'")
     assert snapshot(ws) == before
+
+
+def test_fields_of_mixed_types(ws: Any) -> None:
+    """A JSON Lines field holding numbers on some lines and strings on others (DuckDB reads it
+    as JSON) gives the strings without their quotes: Unix and ISO times side by side, an id 1
+    that a reply points to, a number as text."""
+    s = _import(ws, "mixed_types.jsonl")
+    assert (s["read"], s["added"]) == (3, 3)
+    rows = ws.rows("SELECT ts, text FROM activities ORDER BY ts")
+    assert [(r["ts"], r["text"]) for r in rows] == [
+        (datetime(2025, 3, 1, 0, 0), "À samedi"), (datetime(2025, 3, 1, 9, 0), "Merci !"),
+        (datetime(2025, 3, 1, 10, 0), "42")]
+    # the reply's in_reply_to "1" is the act whose id was the number 1
+    assert ws.scalar("""SELECT p.text FROM activities r JOIN activities p ON p.id = r.in_reply_to
+                        WHERE r.kind = 'reply'""") == "Merci !"
+    assert _import(ws, "mixed_types.jsonl")["added"] == 0

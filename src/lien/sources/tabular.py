@@ -101,6 +101,8 @@ class _Tabular(Source):
                     mapping["actor"] = mapping[alt]
                     break
 
+        typed_as = dict(types or [])
+
         def val(f: str) -> str:
             src = mapping.get(f)
             if src is None:
@@ -108,6 +110,9 @@ class _Tabular(Source):
             if src.startswith("'") and src.endswith("'") and len(src) >= 2:
                 return _lit(src[1:-1])
             expr = ".".join(_q(p) for p in src.split("."))
+            if typed_as.get(src) == "JSON":  # a field of mixed types (1740819600 and "2025-03-01"):
+                # its strings without their JSON quotes, the rest as JSON text
+                return f"nullif(trim(json_extract_string({expr}, '$')), '')"
             return f"nullif(trim(CAST({expr} AS VARCHAR)), '')"
 
         channel = val("channel") if "channel" in mapping else _lit(self.default_channel(self.path.stem))
