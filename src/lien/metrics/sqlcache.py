@@ -16,6 +16,7 @@ query (0.1-0.8 s a query at 1M acts, the first visit of a person page paying sev
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import threading
 from contextlib import contextmanager
@@ -188,3 +189,112 @@ def shared(ws: Any) -> Iterator[dict[Any, Any]]:
 def memo(ws: Any) -> dict[Any, Any] | None:
     """The memo of the enclosing :func:`shared` block, or None."""
     return getattr(ws, "_lien_shared", None)
+
+
+# ------------------------------------------------------------------------------------------
+# results stored in the workspace, for the data as it is
+
+#: results a page asks for that cost far more than reading them back (a goals check's
+#: indicators, the week page's inbox and cooling lists), kept with the data version they hold for
+STORE_TABLE = "stored_results"
+_RUN_KEY = "score.run"
+
+
+def mark_run(ws: Any) -> None:
+    """Called by scoring when it wrote the snapshots: results stored before no longer hold."""
+    import uuid
+
+    ws.con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [_RUN_KEY, uuid.uuid4().hex]).fetchall()
+
+
+def data_version(ws: Any) -> str:
+    """What every stored result depends on, in brief: the acts, identities, people and events
+    (their fingerprint), the last scoring run, the settings (``lien.toml`` as read), the day
+    (a default week moves on) and the code. Taken once per :func:`shared` block."""
+    m = memo(ws)
+    if m is not None and "_data_version" in m:
+        return m["_data_version"]
+    global _CODE
+    from .events import _fingerprint
+
+    if _CODE is None:
+        _CODE = _code_version()
+    runs = ws.rows("SELECT key, value FROM meta WHERE key IN (?, ?, ?) ORDER BY key",
+                   [_RUN_KEY, "score.settings", "score.end"])
+    cfg = orjson.dumps(ws.config.raw, option=orjson.OPT_SORT_KEYS, default=str)
+    raw = f"{_CODE}|{_fingerprint(ws)}|{runs}|{date.today()}|".encode() + cfg
+    v = hashlib.sha256(raw).hexdigest()[:24]
+    if m is not None:
+        m["_data_version"] = v
+    return v
+
+
+def _enc(v: Any) -> Any:
+    if isinstance(v, float) and not math.isfinite(v):
+        raise TypeError("cannot store a NaN or an infinity (JSON has none)")
+    if isinstance(v, (str, int, float, bool, type(None))):
+        return v
+    if isinstance(v, datetime):
+        return {"$dt": v.isoformat()}
+    if isinstance(v, date):
+        return {"$d": v.isoformat()}
+    if isinstance(v, tuple):
+        return {"$tu": [_enc(x) for x in v]}
+    if isinstance(v, list):
+        return [_enc(x) for x in v]
+    if isinstance(v, dict) and all(isinstance(k, str) and not k.startswith("$") for k in v):
+        return {k: _enc(x) for k, x in v.items()}
+    raise TypeError(f"cannot store a {type(v).__name__}")
+
+
+def _dec(v: Any) -> Any:
+    if isinstance(v, list):
+        return [_dec(x) for x in v]
+    if isinstance(v, dict):
+        if len(v) == 1:
+            (k, x), = v.items()
+            if k == "$dt":
+                return datetime.fromisoformat(x)
+            if k == "$d":
+                return date.fromisoformat(x)
+            if k == "$tu":
+                return tuple(_dec(y) for y in x)
+        return {k: _dec(x) for k, x in v.items()}
+    return v
+
+
+def stored(ws: Any, key: tuple[Any, ...], fn: Callable[[], Any]) -> Any:
+    """``fn()``, read back from :data:`STORE_TABLE` when it was computed for the same data
+    version (:func:`data_version`) and the same language, else computed and stored (replacing
+    whatever was stored for an older version). Plain data only (dicts, lists, dates, numbers,
+    text); ``key`` names the call and its arguments. A read-only workspace only computes."""
+    import duckdb
+
+    from .. import i18n
+
+    k = repr((key, i18n.get_lang()))
+    v = data_version(ws)
+    try:
+        row = ws.rows(f'SELECT value FROM "{STORE_TABLE}" WHERE key = ? AND version = ?', [k, v])
+    except duckdb.CatalogException:
+        row = []
+    if row:
+        return _dec(orjson.loads(row[0]["value"]))
+    out = fn()
+    try:
+        text = orjson.dumps(_enc(out)).decode()
+    except TypeError:
+        return out
+    try:
+        ws.con.execute(f'CREATE TABLE IF NOT EXISTS "{STORE_TABLE}" '
+                       "(key VARCHAR PRIMARY KEY, version VARCHAR NOT NULL, value VARCHAR NOT NULL)").fetchall()
+        ws.con.execute(f'DELETE FROM "{STORE_TABLE}" WHERE version <> ? OR key = ?', [v, k]).fetchall()
+        ws.con.execute(f'INSERT INTO "{STORE_TABLE}" VALUES (?, ?, ?)', [k, v, text]).fetchall()
+    except duckdb.Error:
+        pass  # read-only, or inside a failed transaction: the result is only not kept
+    return out
+
+
+def forget_stored(ws: Any) -> None:
+    """Drop every stored result (an erasure: none may keep a forgotten person's words)."""
+    ws.con.execute(f'DROP TABLE IF EXISTS "{STORE_TABLE}"').fetchall()
