@@ -23,17 +23,21 @@ def _monthly(ws: Any, start: date, week: date) -> dict[str, dict[date, dict[str,
 
     from ...metrics.base import ibis_backend
     from ...metrics.responsiveness import SUBSTANTIVE, roles
+    from ...metrics.sqlcache import query
 
-    a = ibis_backend(ws).table("activities")
-    a = a.filter((a.ts >= datetime.combine(start, datetime.min.time()))
-                 & (a.ts < datetime.combine(week + timedelta(days=1), datetime.min.time())))
-    r = roles(ws)
-    j = a.left_join(r, a.identity_id == r.identity_id)
-    us, bot = j.us.fill_null(False), j.bot.fill_null(False)
-    g = j.group_by(channel=j.channel, month=j.ts.truncate("M").cast("date")).aggregate(
-        ours=us.sum(), community=(~us & ~bot & j.identity_id.notnull() & j.kind.isin(SUBSTANTIVE)).sum())
+    def build(start: Any, end: Any) -> Any:
+        a = ibis_backend(ws).table("activities")
+        a = a.filter((a.ts >= start) & (a.ts < end))
+        r = roles(ws)
+        j = a.left_join(r, a.identity_id == r.identity_id)
+        us, bot = j.us.fill_null(False), j.bot.fill_null(False)
+        return j.group_by(channel=j.channel, month=j.ts.truncate("M").cast("date")).aggregate(
+            ours=us.sum(), community=(~us & ~bot & j.identity_id.notnull() & j.kind.isin(SUBSTANTIVE)).sum())
+
     per: dict[str, dict[date, dict[str, int]]] = {}
-    for x in g.to_pyarrow().to_pylist():
+    # compiled once per process (sqlcache), run with the month range as parameters
+    for x in query(ws, ("channels.monthly",), build, start=datetime.combine(start, datetime.min.time()),
+                   end=datetime.combine(week + timedelta(days=1), datetime.min.time())):
         per.setdefault(x["channel"], {})[x["month"]] = {"ours": int(x["ours"] or 0), "community": int(x["community"] or 0)}
     return per
 
