@@ -93,12 +93,12 @@ def _demo(web_demo, tmp_path):
 
 
 def _pages(w, c, fresh=False):
-    """The week and goals twins computed again (the page cache emptied), from the stored results,
-    or (``fresh``) with none stored."""
+    """The twins of the pages that store results, computed again (the page cache emptied), from
+    the stored results, or (``fresh``) with none stored."""
     from test_web_pages import api
 
     out = {}
-    for p in ("/", "/goals"):
+    for p in ("/", "/goals", "/inbox", "/events", "/channels", "/channels?all=1"):
         if fresh:
             w.con.execute("DROP TABLE IF EXISTS stored_results")
         c.app.state.cache.clear()
@@ -122,7 +122,8 @@ def test_stored_parts_are_the_library_answers(web_demo, tmp_path):
         assert again == first
         # the week's lists and the 14 goals' indicators are stored (several goals share one)
         keys = [r["key"] for r in w.rows("SELECT key FROM stored_results")]
-        assert any("week.cooling" in k for k in keys) and any("goals.pres" in k for k in keys)
+        assert all(any(name in k for k in keys) for name in ("week.cooling", "goals.pres", "inbox.page",
+                                                             "events.page", "channels.page"))
         w.con.execute("DROP TABLE stored_results")
         week = first["/"]
         assert len(week["goals"]) == 14 and week["goals"] == jsonable(goals.check(w)["goals"])

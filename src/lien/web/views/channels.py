@@ -46,14 +46,17 @@ def _monthly(ws: Any, start: date, week: date) -> dict[str, dict[date, dict[str,
 def build(ctx: Ctx) -> dict[str, Any]:
     from ...metrics.presence import channels
     from ...metrics.responsiveness import responsiveness
+    from ...metrics.sqlcache import stored
 
-    ws = ctx.ws
-    data = channels(ws, ctx.arg("as_of"), all_channels=ctx.arg("all") == "1")
+    ws, as_of, every = ctx.ws, ctx.arg("as_of"), ctx.arg("all") == "1"
+    # stored for the data as it is (as the week page's lists): read back on the next computation
+    data = stored(ws, ("channels.page", as_of, every), lambda: channels(ws, as_of, all_channels=every))
     week = data["as_of"]
     months = _month_starts(week, MONTHS)
     # acts per channel and month: ours and the community's substantive ones ("us" as the metrics define it)
     per = _monthly(ws, months[0], week)
-    resp = {c["channel"]: c for c in responsiveness(ws, week, months=1)["channels"]}
+    resp = {c["channel"]: c for c in stored(ws, ("channels.responsiveness", week, 1),
+                                            lambda: responsiveness(ws, week, months=1))["channels"]}
     out = []
     for c in data["channels"]:
         m = per.get(c["channel"], {})
