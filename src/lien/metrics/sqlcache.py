@@ -285,11 +285,15 @@ def stored(ws: Any, key: tuple[Any, ...], fn: Callable[[], Any]) -> Any:
         text = orjson.dumps(_enc(out)).decode()
     except TypeError:
         return out
+    m = memo(ws)
     try:
-        ws.con.execute(f'CREATE TABLE IF NOT EXISTS "{STORE_TABLE}" '
-                       "(key VARCHAR PRIMARY KEY, version VARCHAR NOT NULL, value VARCHAR NOT NULL)").fetchall()
-        ws.con.execute(f'DELETE FROM "{STORE_TABLE}" WHERE version <> ? OR key = ?', [v, k]).fetchall()
-        ws.con.execute(f'INSERT INTO "{STORE_TABLE}" VALUES (?, ?, ?)', [k, v, text]).fetchall()
+        if m is None or m.get("_stored_pruned") != v:  # once per block: the table, older versions out
+            ws.con.execute(f'CREATE TABLE IF NOT EXISTS "{STORE_TABLE}" '
+                           "(key VARCHAR PRIMARY KEY, version VARCHAR NOT NULL, value VARCHAR NOT NULL)").fetchall()
+            ws.con.execute(f'DELETE FROM "{STORE_TABLE}" WHERE version <> ?', [v]).fetchall()
+            if m is not None:
+                m["_stored_pruned"] = v
+        ws.con.execute(f'INSERT OR REPLACE INTO "{STORE_TABLE}" VALUES (?, ?, ?)', [k, v, text]).fetchall()
     except duckdb.Error:
         pass  # read-only, or inside a failed transaction: the result is only not kept
     return out
