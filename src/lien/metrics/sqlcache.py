@@ -8,7 +8,7 @@ placeholders where the stand-ins were; later calls only bind the real values. Wh
 text of the query (a filter present or not, a threshold from ``lien.toml``) goes in ``key``.
 
 The texts are also kept on disk beside the score plans (``LIEN_CACHE_DIR``, else the user's cache
-folder), keyed by the key, the code of the metrics, Ibis' and DuckDB's versions and the
+folder), keyed by the key, lien's code, Ibis' and DuckDB's versions, the engine and the
 workspace schema: a new process (``lien serve`` started again, a CLI command) binds values to
 the text a previous one compiled instead of paying the compilation on its first call of each
 query (0.1-0.8 s a query at 1M acts, the first visit of a person page paying several).
@@ -76,8 +76,9 @@ def _code_version() -> str:
     import ibis
 
     h = hashlib.sha256(f"{ibis.__version__}|{duckdb.__version__}".encode())
-    for f in sorted(Path(__file__).parent.glob("*.py")):
-        h.update(f.name.encode())
+    pkg = Path(__file__).resolve().parent.parent  # every module of lien: a view may build a query too
+    for f in sorted(pkg.rglob("*.py")):
+        h.update(str(f.relative_to(pkg)).encode())
         h.update(f.read_bytes())
     return h.hexdigest()[:16]
 
