@@ -238,9 +238,9 @@ def render_schema() -> str:
     out += [
         "## Tables lien keeps to answer quickly\n",
         "These are not created with the workspace but after an import (or on first use), hold ids, times "
-        "and flags only (no text), and are rebuilt whenever the data they come from changed; `lien forget` "
-        "removes a person's rows from them too. Dropping one is harmless: lien computes from the acts, and "
-        "stores it again after the next import.\n",
+        "and flags only (no text, but for `stored_results`), and are rebuilt whenever the data they come from "
+        "changed; `lien forget` removes a person's rows from them too (and drops `stored_results`). Dropping "
+        "one is harmless: lien computes from the acts, and stores it again after the next import or use.\n",
         *(f"- `{name}`: {what}" for name, what in DERIVED_TABLES),
         "",
     ]
@@ -258,6 +258,10 @@ DERIVED_TABLES = (
     ("online_quarters", "per person and quarter, the first substantive online act (E3)"),
     ("_identity_suggestions", "Splink's predicted pairs of identities with their weights, recomputed when the "
                               "identities change (`lien identities suggest`; decisions are applied when read)"),
+    ("stored_results", "what the dashboard's costliest computations answered (the week page's lists, with the "
+                       "texts and names they show; the goals' indicator values), each with the data version it "
+                       "holds for (acts, identities, people, events, the last scoring run, `lien.toml`, the day); "
+                       "written on first use, read back while that version lasts"),
 )
 
 

@@ -238,3 +238,25 @@ def timeline(ws: Any, who: str, *, limit: int | None = 100) -> dict[str, Any]:
         FROM activities a JOIN identities i ON i.id = a.identity_id
         WHERE i.person_id = ? ORDER BY a.ts DESC, a.id {lim}""", [pid])
     return {"person_id": pid, "acts": acts}
+
+
+def timeline_page(ws: Any, who: str, *, n: int, hidden: tuple[str, ...] = (), counted: tuple[str, ...] = (),
+                  window: int = 5000) -> dict[str, Any]:
+    """The first ``n`` of a person's ``window`` newest acts (those :func:`timeline` lists with
+    ``limit=window``) leaving out the ``hidden`` kinds; ``total`` counts the window's acts shown,
+    ``counted`` its acts of the ``counted`` kinds. Selected, counted and cut in one query (not
+    the window fetched into Python)."""
+    pid = one_person(ws, who)
+    out = ws.rows(f"""
+        WITH w AS (SELECT a.ts, a.kind, a.channel, i.key AS account, a.title, a.text, a.url, a.id,
+                          list_contains(?::VARCHAR[], a.kind) AS hide, list_contains(?::VARCHAR[], a.kind) AS cnt
+                   FROM activities a JOIN identities i ON i.id = a.identity_id
+                   WHERE i.person_id = ? ORDER BY a.ts DESC, a.id LIMIT {int(window)}),
+        c AS (SELECT count(*) FILTER (WHERE NOT hide) AS total, count(*) FILTER (WHERE cnt) AS counted FROM w),
+        s AS (SELECT ts, kind, channel, account, title, left(text, 200) AS text, url, id FROM w
+              WHERE NOT hide ORDER BY ts DESC, id LIMIT {int(n)})
+        SELECT c.total, c.counted, s.* FROM c LEFT JOIN s ON true ORDER BY s.ts DESC, s.id""",
+        [list(hidden), list(counted), pid])
+    total, counted_n = int(out[0]["total"]), int(out[0]["counted"])
+    acts = [{k: v for k, v in r.items() if k not in ("total", "counted")} for r in out if r["id"] is not None]
+    return {"person_id": pid, "acts": acts, "total": total, "counted": counted_n}

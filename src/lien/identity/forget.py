@@ -151,7 +151,10 @@ def forget(ws: Any, who: str, *, now: datetime | None = None) -> dict[str, Any]:
         finally:
             con.unregister("_tomb")
         run(con, "DROP TABLE IF EXISTS _forget_ids")
+        from ..metrics.sqlcache import forget_stored
         from .decisions import _follow_up
+
+        forget_stored(ws)  # results computed for pages may quote the person
 
         _follow_up(ws, now)
     return {"person_id": pid, "identities": len(ids), "activities": int(acts), "other_rows": int(other_rows),

@@ -103,14 +103,15 @@ def value(ws: Any, code: str, week: date, scope: str | None = None) -> tuple[flo
 
 def _once(ws: Any, key: tuple[Any, ...], fn: Callable[[], Any]) -> Any:
     """``fn()`` once per key inside a :func:`~lien.metrics.sqlcache.shared` block (a check asks
-    several indicators of the same computation)."""
-    from .sqlcache import memo
+    several indicators of the same computation), and stored in the workspace for the data as it
+    is (:func:`~lien.metrics.sqlcache.stored`: the next check, another page, reads it back)."""
+    from .sqlcache import memo, stored
 
     m = memo(ws)
     if m is None:
         return fn()
     if key not in m:
-        m[key] = fn()
+        m[key] = stored(ws, key, fn)
     return m[key]
 
 
@@ -163,7 +164,7 @@ def _ladder(ws: Any, code: str, week: date, scope: str | None) -> tuple[float | 
     try:
         if not ws.rows("SELECT 1 AS x FROM score_weeks LIMIT 1"):
             return None, i18n.t("goals.not_scored")
-        months = levels(ws, as_of=week, months=1)["months"]
+        months = _once(ws, ("goals.levels", week), lambda: levels(ws, as_of=week, months=1))["months"]
     except Exception as e:  # the snapshot tables are missing: the model was never scored
         if "score_weeks" in str(e):
             return None, i18n.t("goals.not_scored")

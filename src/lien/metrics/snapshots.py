@@ -253,6 +253,9 @@ def score(ws: Any, *, full: bool = False, today: date | None = None) -> ScoreSum
             # on failure the transaction's rollback drops the temp tables (the error is kept)
             out = _score(ws, p, full, today or date.today())
             _drop_temps(ws)
+            from .sqlcache import mark_run
+
+            mark_run(ws)  # what was stored from the snapshots before this run no longer holds
             return out
     finally:
         try:

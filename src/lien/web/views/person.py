@@ -11,13 +11,12 @@ LIGHT = ("like", "share", "follow")
 
 
 def _timeline(ws: Any, pid: str, n: int, light: bool) -> dict[str, Any]:
-    """The person's acts, newest first; likes, shares and follows only when asked (they are
-    counted instead, so the conversation stays readable)."""
-    from ...identity import timeline
+    """The person's acts, newest first (of their 5,000 newest); likes, shares and follows only
+    when asked (they are counted instead, so the conversation stays readable)."""
+    from ...identity.decisions import timeline_page
 
-    acts = timeline(ws, pid, limit=5000)["acts"]
-    shown = acts if light else [a for a in acts if a["kind"] not in LIGHT]
-    return {"acts": shown[:n], "total": len(shown), "light": sum(a["kind"] in LIGHT for a in acts), "with_light": light}
+    t = timeline_page(ws, pid, n=n, hidden=() if light else LIGHT, counted=LIGHT, window=5000)
+    return {"acts": t["acts"], "total": t["total"], "light": t["counted"], "with_light": light}
 
 
 @page("person", "/person/{pid}", nav=False)
