@@ -1,7 +1,9 @@
 """What every metric shares: the engine connection, the as-of week, who "we" are."""
 from __future__ import annotations
 
+import os
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
@@ -9,6 +11,37 @@ from ..errors import UsageError
 #: "lately", for the week's to-do lists (the CLI's and the dashboard's): four weeks back from
 #: the as-of week's Sunday, that day included
 RECENT_DAYS = 28
+
+
+def cache_file(name: str) -> Path:
+    """A file of lien's cache folder (``LIEN_CACHE_DIR``, else the user's cache folder): compiled
+    score plans and query texts, kept between processes."""
+    base = os.environ.get("LIEN_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "lien" / name
+
+
+def cache_load(path: Path, key: str) -> dict[str, Any] | None:
+    """The JSON object stored in ``path`` for ``key`` (a cache: any problem means none)."""
+    import orjson
+
+    try:
+        data = orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) and data.get("key") == key else None
+
+
+def cache_save(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` (with its ``key``) to ``path`` whole or not at all."""
+    import orjson
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(orjson.dumps(data))
+        tmp.replace(path)
+    except OSError:
+        pass  # an optimisation: an unwritable cache folder only costs a compilation per process
 
 
 def ibis_backend(ws: Any) -> Any:

@@ -30,7 +30,7 @@ import ibis
 import orjson
 import pyarrow as pa
 
-from .base import ibis_backend
+from .base import cache_file, cache_load, cache_save, ibis_backend
 from .cooling import FACTOR, MIN_GAP_DAYS, WAS_REGULAR_WEEKS, last_day_keys, unpack
 from .engagement import (
     COMPONENTS, ORG, Params, base_acts, first_weeks, intervals, person_weeks, sat, week_date, week_index,
@@ -134,33 +134,17 @@ _PLANS: dict[str, Plan] = {}
 
 
 def _plan_file(key: str) -> Any:
-    from pathlib import Path
-    import os
-
-    base = os.environ.get("LIEN_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "lien" / f"score-plan-{key}.json"
+    return cache_file(f"score-plan-{key}.json")
 
 
 def _load_plan(key: str) -> Plan | None:
     """A plan compiled before with the same settings and code (a cache: any problem = none)."""
-    try:
-        data = orjson.loads(_plan_file(key).read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        return None
-    if not isinstance(data, dict) or data.get("key") != key:
-        return None
-    return Plan(None, [tuple(s) for s in data["steps"]])
+    data = cache_load(_plan_file(key), key)
+    return None if data is None else Plan(None, [tuple(s) for s in data["steps"]])
 
 
 def _save_plan(key: str, plan: Plan) -> None:
-    path = _plan_file(key)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(orjson.dumps({"key": key, "steps": plan.steps}))
-        tmp.replace(path)
-    except OSError:
-        pass  # the cache is an optimisation: an unwritable cache folder only costs a recompilation
+    cache_save(_plan_file(key), {"key": key, "steps": plan.steps})
 
 
 def values_table(ws: Any, name: str, columns: dict[str, list[Any]]) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import threading
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -26,7 +25,7 @@ from typing import Any, Callable, Iterator
 
 import orjson
 
-from .base import ibis_backend
+from .base import cache_file, cache_load, cache_save, ibis_backend
 
 _SQL: dict[tuple[Any, ...], tuple[str, tuple[str, ...]] | None] = {}
 _LOCK = threading.Lock()
@@ -98,36 +97,22 @@ def _disk_file(ws: Any, k: tuple[Any, ...]) -> Path | None:
         return None
     if _CODE is None:
         _CODE = _code_version()
-    base = os.environ.get("LIEN_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     schema = ws.scalar("SELECT value FROM meta WHERE key = 'schema_version'")
     h = hashlib.sha256(f"{_CODE}|{ibis_backend(ws).name}|{schema}|{k!r}".encode()).hexdigest()[:24]
-    return Path(base) / "lien" / f"sql-{h}.json"
+    return cache_file(f"sql-{h}.json")
 
 
 def _disk_load(path: Path | None, k: tuple[Any, ...]) -> tuple[str, tuple[str, ...]] | None | bool:
     """The stored compilation (None: compiled per call), or False when there is none."""
-    if path is None:
-        return False
-    try:
-        data = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        return False
-    if not isinstance(data, dict) or data.get("key") != repr(k):
+    data = cache_load(path, repr(k)) if path is not None else None
+    if data is None:
         return False
     return None if data["sql"] is None else (data["sql"], tuple(data["names"]))
 
 
 def _disk_save(path: Path | None, k: tuple[Any, ...], hit: tuple[str, tuple[str, ...]] | None) -> None:
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(orjson.dumps({"key": repr(k), "sql": hit[0] if hit else None,
-                                      "names": list(hit[1]) if hit else []}))
-        tmp.replace(path)
-    except OSError:
-        pass  # an optimisation: an unwritable cache folder only costs a compilation per process
+    if path is not None:
+        cache_save(path, {"key": repr(k), "sql": hit[0] if hit else None, "names": list(hit[1]) if hit else []})
 
 
 def compiled(ws: Any, key: tuple[Any, ...], build: Callable[..., Any], params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
