@@ -161,6 +161,16 @@ def test_people_filters(demo: Any) -> None:
 
     emile = [p["name"] for p in people(w, limit=None)["people"] if "emile" in fold(p["name"])]
     assert [p["name"] for p in api(c, "/people?q=EMILE")["people"]] == emile and emile
+    # the search, the sort and the page are made in SQL: the rows are those of the whole list
+    byname_all = [p["person_id"] for p in people(w, sort="name", limit=None)["people"]]
+    page = api(c, "/people?sort=name&offset=3")
+    assert page["total"] == len(byname_all) and [p["person_id"] for p in page["people"]] == byname_all[3:103]
+    past = api(c, f"/people?offset={len(byname_all) + 5}")
+    assert past["total"] == len(byname_all) and past["people"] == []
+    seen = w.scalar("""SELECT max(a.ts) FROM activities a JOIN identities i ON i.id = a.identity_id
+                       WHERE i.person_id = ?""", [found["people"][0]["person_id"]])
+    assert found["people"][0]["last_seen"] == seen.isoformat()
+    assert api(c, "/people?q=%C3%89MILE")["people"] == api(c, "/people?q=emile")["people"]
     chan = api(c, "/people?channel=mail:contact")
     assert sorted(p["name"] for p in chan["people"]) == ["Camille Rousseau", HOSTILE["name"]]
 

@@ -41,11 +41,16 @@ def resolve(ws: Any, who: str) -> str:
 ROLES = ("community", "staff", "bot")
 
 
+#: a name folded for searching (lower case, without accents, ß as ss), the same on both sides
+FOLD_SQL = "replace(strip_accents(lower({})), 'ß', 'ss')"
+
+
 def people(ws: Any, *, as_of: str | date | None = None, level: str | None = None, tag: str | None = None,
-           channel: str | None = None, role: str | None = None, sort: str = "pes",
-           limit: int | None = 50) -> dict[str, Any]:
+           channel: str | None = None, role: str | None = None, q: str | None = None, sort: str = "pes",
+           offset: int = 0, limit: int | None = 50) -> dict[str, Any]:
     """People scored in the week of ``as_of``: PES, level, tags, last seen; ``total`` counts
-    everyone the filters select, ``people`` lists the first ``limit`` of them."""
+    everyone the filters select, ``people`` lists ``limit`` of them from the ``offset``-th.
+    ``q`` keeps the names containing it, whatever their case and accents."""
     T = resolve_as_of(ws, as_of)
     if sort not in SORTS:
         raise UsageError(i18n.t("persons.err.sort", sort=sort, known=", ".join(SORTS)))
@@ -62,11 +67,14 @@ def people(ws: Any, *, as_of: str | date | None = None, level: str | None = None
             raise UsageError(i18n.t("persons.err.role", name=role, known=", ".join(ROLES)))
         where.append("s.role = ?")
         params.append(role)
+    if q is not None and q.strip():
+        where.append(f"contains({FOLD_SQL.format('coalesce(p.display_name, s.person_id)')}, {FOLD_SQL.format('?')})")
+        params.append(q.strip())
     if channel is not None:
         where.append("""s.person_id IN (SELECT i.person_id FROM activities a JOIN identities i ON i.id = a.identity_id
                         WHERE a.channel = ?)""")
         params.append(channel)
-    lim = f'LIMIT {int(limit)}' if limit else ''
+    lim = (f'LIMIT {int(limit)}' if limit else 'LIMIT NULL') + (f' OFFSET {int(offset)}' if offset else '')
     if sort == "last":
         rows = ws.rows(f"""
             WITH seen AS (SELECT i.person_id, max(a.ts) AS last_seen FROM activities a
@@ -90,7 +98,11 @@ def people(ws: Any, *, as_of: str | date | None = None, level: str | None = None
                      WHERE a.ts < ?::DATE + 1 AND i.person_id IN (SELECT person_id FROM sel) GROUP BY 1)
             SELECT sel.person_id, sel.name, sel.role, sel.pes, sel.level, sel.tags, seen.last_seen, sel.total
             FROM sel LEFT JOIN seen ON seen.person_id = sel.person_id ORDER BY sel.rank""", [*params, T])
-    total = rows[0]["total"] if rows else 0
+    if rows:
+        total = rows[0]["total"]
+    else:  # nobody, or an offset past the last of them
+        total = ws.scalar(f"""SELECT count(*) FROM score_weeks s JOIN people p ON p.id = s.person_id
+                              WHERE {' AND '.join(where)}""", params) if offset else 0
     for r in rows:
         del r["total"]
         r["level"] = LEVELS[r["level"]]

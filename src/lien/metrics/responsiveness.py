@@ -179,12 +179,19 @@ _VERSION = "2"
 def _fingerprint(ws: Any) -> str:
     """The inputs of the stored tables in brief: how many acts and their times (an insert or a
     delete changes them; the importer, which also rewrites changed acts, runs the hook anyway),
-    and every identity's and person's fields the items read (a merge, a role, an org account)."""
-    return str(ws.scalar("""
+    and every identity's and person's fields the items read (a merge, a role, an org account).
+    Taken once per :func:`~lien.metrics.sqlcache.shared` block (the data does not change in one)."""
+    m = memo(ws)
+    if m is not None and "_acts_fingerprint" in m:
+        return str(m["_acts_fingerprint"])
+    fp = str(ws.scalar("""
         SELECT (SELECT count(*) || ':' || coalesce(sum(epoch_us(ts)), 0) FROM activities) || '|'
             || (SELECT coalesce(bit_xor(hash(id, person_id, is_org, is_bot, display_name, key, channel)), 0)
                 FROM identities) || '|'
             || (SELECT coalesce(bit_xor(hash(id, role, display_name)), 0) FROM people)"""))
+    if m is not None:
+        m["_acts_fingerprint"] = fp
+    return fp
 
 
 def _items_all(ws: Any) -> Any:
@@ -426,7 +433,7 @@ def unanswered_people(ws: Any, as_of: str | date | None = None, *, min_items: in
             late = t.hours.isnull() | (t.hours > limit_h)
             t = t.filter((t.ts >= lo) & (t.ts <= hi) & late)
             g = t.group_by(["person_id", "name"]).aggregate(items=t.count(), oldest=t.ts.min(), latest=t.ts.max())
-            return g.filter(g.items >= min_items).order_by([g.items.desc(), "oldest"])
+            return g.filter(g.items >= min_items).order_by([g.items.desc(), "oldest", "person_id"])
         rows = query(ws, ("unanswered", _tkey(t0), limit_h, min_items), build,
                      lo=end - timedelta(days=days), hi=end - timedelta(hours=limit_h))
     return [{"person_id": r["person_id"], "who": r["name"], "items": int(r["items"]),
@@ -553,12 +560,24 @@ def dialogue(ws: Any, person_id: str, as_of: str | date | None = None, *, days: 
     end = period_end(week)
     limit_h = float(ws.config.model["response"]["unanswered_hours"])
     target_h = float(ws.config.model["response"]["target_hours"])
-    with shared(ws):
-        t0 = items_table(ws, week)
+    with shared(ws) as m:
+        if ("items", week) not in m and stored_fresh(ws):
+            # one person's items, read from the stored table (the filter reaches its scan), not
+            # the whole week's items made into a temporary table first; built only to compile
+            def source(end: Any) -> Any:
+                return _items_of_week(ws, end)
+            tkey: tuple[Any, ...] = ("items.week.expr",)
+        else:
+            table = items_table(ws, week)
+
+            def source(end: Any) -> Any:
+                return table
+            tkey = _tkey(table)
 
         def parts(person: Any, lo: Any, end: Any, bt: Any, bl: Any) -> dict[str, Any]:
             import ibis
 
+            t0 = source(end)
             t = t0.filter((t0.person_id == person) & (t0.ts >= lo))
             # exchanges between us and the person: their items and our acts addressed to them
             r = roles(ws)
@@ -571,9 +590,9 @@ def dialogue(ws: Any, person_id: str, as_of: str | date | None = None, *, days: 
             to_them = ex.filter(ex.identity_id.isin(ours.u) & ex.target_identity_id.isin(mine.m)).select(
                 ts=ex.ts.cast("timestamp(6)"), channel=ex.channel.cast("string"), initiator=ibis.literal("us"))
             both = theirs.union(to_them)
-            return {"stats": t.aggregate(**_stats(t, None, target_h, limit_h, (bt, bl), active)),
-                    "last5": both.order_by(both.ts.desc()).limit(5),
-                    "two_way": t.filter(t.answered_at.notnull()).answered_at.max().name("v"),
+            return {"stats": t.aggregate(**_stats(t, None, target_h, limit_h, (bt, bl), active),
+                                         two_way=t.answered_at.max()),
+                    "last5": both.order_by([both.ts.desc(), both.initiator, both.channel]).limit(5),
                     "chans": both.select("channel").distinct()}
 
         params = dict(person=person_id, lo=end - timedelta(days=days), end=end,
@@ -583,11 +602,12 @@ def dialogue(ws: Any, person_id: str, as_of: str | date | None = None, *, days: 
         active = from_config(ws.config.model["response"])
 
         def run(part: str) -> list[dict[str, Any]]:
-            return query(ws, ("dialogue", part, _tkey(t0), target_h, limit_h, active.key if active else None),
+            return query(ws, ("dialogue", part, tkey, target_h, limit_h, active.key if active else None),
                          lambda **p: parts(**p)[part], **params)
-        st = _finish(run("stats")[0])
+        st = run("stats")[0]
+        two_way = st.pop("two_way")
+        st = _finish(st)
         last5 = run("last5")
-        two_way = run("two_way")[0]["v"]
         chans = sorted(r["channel"] for r in run("chans")) if len(last5) else []
     return {
         "person_id": person_id, "as_of": week, "items": st["items"],

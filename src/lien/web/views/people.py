@@ -1,7 +1,6 @@
 """People: search, filter by level, tag and channel, sort."""
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from ..pages import Ctx, page
@@ -10,11 +9,6 @@ LEVELS = ("observer", "participant", "regular", "standard_bearer")
 TAGS = ("new", "online-only", "offline-only", "cooling", "prescriber")
 SORTS = ("pes", "level", "last", "name", "prescriber")
 PAGE_SIZE = 100
-
-
-def fold(s: str | None) -> str:
-    """Lower case without accents, for searching names."""
-    return "".join(c for c in unicodedata.normalize("NFKD", s or "") if not unicodedata.combining(c)).casefold()
 
 
 def channel_list(ws: Any) -> list[str]:
@@ -29,14 +23,10 @@ def build(ctx: Ctx) -> dict[str, Any]:
     role = ctx.arg("role")  # community, staff or bot (the week page links to community members)
     sort = ctx.arg("sort", "pes")
     offset = ctx.int_arg("offset", 0, 0, 10_000_000)
-    data = people(ctx.ws, as_of=ctx.arg("as_of"), level=level, tag=tag, channel=channel, role=role, sort=sort,
-                  limit=None)
-    rows = data["people"]
-    if q:
-        needle = fold(q)
-        rows = [r for r in rows if needle in fold(r["name"])]
+    data = people(ctx.ws, as_of=ctx.arg("as_of"), level=level, tag=tag, channel=channel, role=role, q=q, sort=sort,
+                  offset=offset, limit=PAGE_SIZE)
     return {
         "as_of": data["as_of"], "filters": {"q": q, "level": level, "tag": tag, "channel": channel, "role": role, "sort": sort},
-        "total": len(rows), "offset": offset, "people": rows[offset:offset + PAGE_SIZE],
+        "total": data["total"], "offset": offset, "people": data["people"],
         "choices": {"levels": LEVELS, "tags": TAGS, "sorts": SORTS, "channels": channel_list(ctx.ws)},
     }
