@@ -590,10 +590,13 @@ def dialogue(ws: Any, person_id: str, as_of: str | date | None = None, *, days: 
             to_them = ex.filter(ex.identity_id.isin(ours.u) & ex.target_identity_id.isin(mine.m)).select(
                 ts=ex.ts.cast("timestamp(6)"), channel=ex.channel.cast("string"), initiator=ibis.literal("us"))
             both = theirs.union(to_them)
+            # the last five exchanges and each channel's last one, in one pass over the exchanges
+            newest = ibis.window(order_by=[both.ts.desc(), both.initiator, both.channel])
+            per_channel = ibis.window(group_by=both.channel, order_by=[both.ts.desc(), both.initiator])
+            b = both.mutate(rank=ibis.row_number().over(newest), in_channel=ibis.row_number().over(per_channel))
             return {"stats": t.aggregate(**_stats(t, None, target_h, limit_h, (bt, bl), active),
                                          two_way=t.answered_at.max()),
-                    "last5": both.order_by([both.ts.desc(), both.initiator, both.channel]).limit(5),
-                    "chans": both.select("channel").distinct()}
+                    "exchanges": b.filter((b.rank < 5) | (b.in_channel == 0)).order_by("rank")}
 
         params = dict(person=person_id, lo=end - timedelta(days=days), end=end,
                       bt=end - timedelta(hours=target_h), bl=end - timedelta(hours=limit_h))
@@ -607,8 +610,9 @@ def dialogue(ws: Any, person_id: str, as_of: str | date | None = None, *, days: 
         st = run("stats")[0]
         two_way = st.pop("two_way")
         st = _finish(st)
-        last5 = run("last5")
-        chans = sorted(r["channel"] for r in run("chans")) if len(last5) else []
+        exchanges = run("exchanges")
+        last5 = [x for x in exchanges if x["rank"] < 5]
+        chans = sorted({x["channel"] for x in exchanges})
     return {
         "person_id": person_id, "as_of": week, "items": st["items"],
         "answered_within_limit_pct": st["coverage_limit"], "median_hours": st["median_hours"],
