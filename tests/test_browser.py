@@ -190,3 +190,34 @@ def test_confirm_a_merge_suggestion(server: str, page: Any) -> None:
     shot(page, "14-merge-confirmed")
     page.locator("#decisions").get_by_role("link", name="person").first.click()
     assert "mail:contact" in page.inner_text("#accounts") and "Camille Rousseau" in page.inner_text("h1")
+
+
+def test_an_action_is_sent_once_and_says_it_is_working(server: str, page: Any) -> None:
+    """A merge re-scores the community (seconds on a large one): its buttons wait and say so,
+    and a second click sends nothing."""
+    page.set_default_timeout(180_000)
+    page.goto(server + "/identities")
+    n = page.locator("tr.suggestion").count()
+    merges = page.locator("#decisions tbody tr", has_text="merged").count()
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    form = page.locator("tr.suggestion").first.locator("form[action='/identities/merge']")
+    pair = (form.locator("input[name=a]").get_attribute("value"), form.locator("input[name=b]").get_attribute("value"))
+    with page.expect_navigation():
+        state = form.evaluate("""f => {
+            f.requestSubmit();
+            const s = {note: (f.querySelector('.busy-note') || {}).textContent,
+                       disabled: [...f.querySelectorAll('button')].every(b => b.disabled)};
+            setTimeout(() => f.requestSubmit(), 100);   // a second click, while the merge runs
+            return s;
+        }""")
+    page.wait_for_load_state()
+    assert state == {"note": "Working: lien brings the accounts together and computes the scores again "
+                             "(on a large community this takes a while).", "disabled": True}
+    assert len(posts) == 1 and posts[0].endswith("/identities/merge")
+    assert page.locator("h1").first.inner_text() == "Identities"
+    left = [(f.locator("input[name=a]").get_attribute("value"), f.locator("input[name=b]").get_attribute("value"))
+            for f in page.locator("form[action='/identities/merge']").all()]
+    assert pair not in left and len(left) < n    # other pairs of the same two people go with it
+    assert page.locator("#decisions tbody tr", has_text="merged").count() == merges + 1
+    assert page.errors == []

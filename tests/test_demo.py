@@ -357,3 +357,24 @@ def test_invite_names_only_people_who_never_came(demo, community):
     assert not set(online) & came
     invite = next(a for a in result.advice if a["action"] == "invite")
     assert not set(invite["people"]) & came and invite["total"] == len(online)
+
+
+def test_the_accounts_left_apart_are_suggested(demo, community):
+    """The members whose accounts no rule can bring together (they give no link) are what
+    `lien identities suggest` is for: at its default threshold it offers each of their pairs
+    of accounts, and never one of our own accounts. Expected from the cast, not from lien."""
+    pytest.importorskip("splink", reason="identity suggestions need the identity extra (splink)")
+    from lien.identity.suggest import suggest
+
+    ws, result, base = demo
+    c = community
+    on = _acted(c)
+    apart = {p.name for p in c.people if p.role == "community" and p.slug in on
+             and len(clusters(p, on[p.slug])) > 1}
+    assert apart
+    rows = suggest(ws)
+    same = {s["a_name"] for s in rows if s["a_name"] == s["b_name"]}
+    assert apart <= same, apart - same
+    org = {r["id"] for r in ws.rows("SELECT id FROM identities WHERE is_org")}
+    assert org and not org & {x for s in rows for x in (s["a_id"], s["b_id"])}
+    assert all(s["score"] >= 0.5 for s in rows)

@@ -298,3 +298,17 @@ def test_real_files_every_page(real: Any) -> None:
     assert any(x.startswith("blog:") for x in ch) and any(x.startswith("meetup:") for x in ch)
     pid = api(c, "/people?sort=pes")["people"][0]["person_id"]
     assert c.get(f"/person/{pid}").status_code == 200
+
+
+def test_how_long_ago_reads_as_a_person_would_say_it() -> None:
+    from datetime import date, datetime
+
+    from lien.web import messages  # noqa: F401  (registers the words)
+    from lien.web.pages import days_ago
+
+    today = date(2026, 12, 3)
+    said = {n: days_ago(date.fromordinal(today.toordinal() - n), today) for n in (0, 1, 2, 13, 14, 69, 70, 400)}
+    assert said == {0: "today", 1: "yesterday", 2: "2 days ago", 13: "13 days ago", 14: "2 weeks ago",
+                    69: "9 weeks ago", 70: "2 months ago", 400: "13 months ago"}
+    assert days_ago(datetime(2026, 12, 2, 23, 59), today, "fr") == "hier"
+    assert days_ago(None, today) == ""

@@ -33,8 +33,8 @@ i18n.register({
                        "fr": "Reprendre contact avec ceux qui s'éloignent : {people} ({total} en tout : lien cooling)"},
     "demo.thank": {"en": "Thank your standard-bearers and prescribers: {people} (lien advocates)",
                    "fr": "Remercier vos porte-étendards et prescripteurs : {people} (lien advocates)"},
-    "demo.next": {"en": "Next: lien status · lien people · lien identities suggest (one person, several accounts) · lien --help",
-                  "fr": "Ensuite : lien status · lien people · lien identities suggest (une personne, plusieurs comptes) · lien --help"},
+    "demo.next": {"en": "Next: lien serve (the dashboard, in your browser) · lien status · lien people · lien identities suggest (one person, several accounts) · lien --help",
+                  "fr": "Ensuite : lien serve (le tableau de bord, dans votre navigateur) · lien status · lien people · lien identities suggest (une personne, plusieurs comptes) · lien --help"},
 })
 
 

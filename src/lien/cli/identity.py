@@ -19,8 +19,10 @@ i18n.register({
                           "fr": "Décision n°{id} : {a} et {b} ne sont pas la même personne ; plus jamais suggérés."},
     "identity.undone": {"en": "Decision #{id}: decision {what} undone.",
                         "fr": "Décision n°{id} : décision {what} annulée."},
-    "identity.no_suggestion": {"en": "No suggestion: every likely pair is decided.",
-                               "fr": "Aucune suggestion : toutes les paires probables sont tranchées."},
+    "identity.no_suggestion": {"en": "No suggestion: no pair of accounts of two people is {pct} likely or more to be "
+                                     "one person (--threshold to see less likely ones).",
+                               "fr": "Aucune suggestion : aucune paire de comptes de deux personnes n'a {pct} de chances "
+                                     "ou plus d'être une seule personne (--threshold pour voir les moins probables)."},
     "identity.suggest_hint": {"en": "Confirm with 'lien identities merge A B', refuse with 'lien identities reject A B'.",
                               "fr": "Confirmez avec « lien identities merge A B », refusez avec « lien identities reject A B »."},
     "identity.forgotten": {"en": "Forgotten: {identities} identities, {acts} acts, {rows} other rows; {keys} keys kept "
@@ -61,7 +63,8 @@ def _label(w: Any, ident: str | None) -> str:
 @identities.command("suggest")
 def suggest(
     limit: int = typer.Option(50, "--limit", "-n", help="How many pairs to show (0: all)."),
-    threshold: float = typer.Option(0.8, "--threshold", help="Lowest match probability shown (0 to 1)."),
+    threshold: float = typer.Option(0.5, "--threshold", min=0.0, max=1.0,
+                                    help="Lowest match probability shown (0 to 1): 0.5, more likely one person than two."),
     json: bool = JsonOpt,
     csv: bool = CsvOpt,
 ) -> None:
@@ -70,11 +73,13 @@ def suggest(
 
     rows = run(ws(), threshold=threshold, limit=limit or None)
     if not rows and not (json or csv):
-        out.print(i18n.t("identity.no_suggestion"))
+        out.print(i18n.t("identity.no_suggestion", pct=f"{threshold:.0%}"))
         return
     table = [{**r, "a": f"{r['a_channel']}/{r['a_key']}", "b": f"{r['b_channel']}/{r['b_key']}",
+              "who": " / ".join(dict.fromkeys(n for n in (r["a_name"], r["b_name"]) if n)),
               "why": ", ".join(i18n.t(f"identity.why.{x}") for x in r["reasons"])} for r in rows]
-    emit({"suggestions": rows}, table, [("score", "col.score"), ("a", "A"), ("b", "B"), ("why", "col.reasons")],
+    emit({"suggestions": rows}, table, [("score", "col.score"), ("who", "col.name"), ("a", "A"), ("b", "B"),
+                                        ("why", "col.reasons")],
          as_json=json, as_csv=csv)
     if not (json or csv):
         err.print(i18n.t("identity.suggest_hint"), markup=False)

@@ -19,8 +19,10 @@ from the workspace: the share of identity pairs the rules and people already mer
 Blocking keeps the work near-linear: only pairs with the same name, the same handle, the
 same e-mail local part, or a name equal to the other's handle are compared.
 
-Pairs already in one person, pairs someone rejected (or whose rule merge someone undid), and
-bots are never suggested. A suggestion is per pair of people: the best-scoring pair of their
+Pairs already in one person, pairs someone rejected (or whose rule merge someone undid), bots
+and our own accounts (``is_org``: lien.toml's ``identities``, merged with nobody) are never
+suggested. A pair is shown from :data:`THRESHOLD` on: more likely one person than two, for a
+person to decide (the probability is shown with it). A suggestion is per pair of people: the best-scoring pair of their
 identities stands for it, with the reasons (the comparison levels that matched).
 """
 from __future__ import annotations
@@ -52,6 +54,8 @@ i18n.register({f"identity.why.{en}": {"en": en, "fr": fr} for en, fr in (
     ("e-mail one letter apart", "adresse e-mail à une lettre près"),
     ("e-mail two letters apart", "adresse e-mail à deux lettres près"),
     ("name matches the other's handle", "le nom correspond au pseudo de l'autre"))})
+#: the default lowest match probability shown: a pair more likely one person than two
+THRESHOLD = 0.5
 MIN_FOR_TRAINING = 5000  # identities; below this the fixed u probabilities are kept
 #: random pairs sampled to estimate u (1e6 took ~30 s on 100k identities on 2 cores; 3e5 about 10 s)
 TRAINING_PAIRS = 300_000
@@ -65,7 +69,7 @@ _FEATURES = f"""
                CASE WHEN starts_with(i.key, 'http') THEN regexp_extract(rtrim(i.key, '/'), '([^/]+)$', 1)
                     WHEN contains(i.key, '@') THEN split_part(i.key, '@', 1) ELSE i.key END AS h0
         FROM identities i LEFT JOIN people p ON p.id = i.person_id
-        WHERE NOT i.is_bot AND coalesce(p.role, '') <> 'bot'
+        WHERE NOT i.is_bot AND NOT i.is_org AND coalesce(p.role, '') <> 'bot'
     ), clean AS (
         SELECT *, trim(regexp_replace(regexp_replace(
                       CASE WHEN regexp_matches(n0, '^@[^@\\s]+@') THEN split_part(substr(n0, 2), '@', 1) ELSE n0 END,
@@ -134,7 +138,7 @@ def _prior(ws: Any, n: int) -> float:
 #: meta key holding what they were computed from
 TABLE = "_identity_suggestions"
 _META_KEY = "identity_suggestions"
-_VERSION = "1"
+_VERSION = "2"  # 2: our own accounts left out
 #: the stored predictions keep every pair at least this likely (under the prior of the day):
 #: a read with a lower threshold, or after the prior fell below what that floor covers, runs Splink
 _FLOOR = 0.1
@@ -151,11 +155,11 @@ def _fingerprint(ws: Any) -> tuple[int, str]:
     n, h = ws.con.execute("""
         SELECT count(*), coalesce(sum(hash(i.id, i.display_name, i.key, i.email, i.channel)), 0)::VARCHAR
         FROM identities i LEFT JOIN people p ON p.id = i.person_id
-        WHERE NOT i.is_bot AND coalesce(p.role, '') <> 'bot'""").fetchall()[0]
+        WHERE NOT i.is_bot AND NOT i.is_org AND coalesce(p.role, '') <> 'bot'""").fetchall()[0]
     return int(n), f"{_VERSION}:{MIN_FOR_TRAINING}:{TRAINING_PAIRS}:{n}:{h}"
 
 
-def suggest(ws: Any, *, threshold: float = 0.8, limit: int | None = 50) -> list[dict[str, Any]]:
+def suggest(ws: Any, *, threshold: float = THRESHOLD, limit: int | None = 50) -> list[dict[str, Any]]:
     """Likely pairs of people, best first: ``score`` (match probability), the two identities
     standing for them, and ``reasons``.
 

@@ -133,13 +133,15 @@ def fmt_pct(v: Any, lang: str = "en") -> str:
 
 
 def days_ago(v: Any, today: date, lang: str = "en") -> str:
-    """'3 days ago', 'today', 'il y a 3 jours'."""
+    """'today', 'yesterday', '3 days ago', '2 weeks ago', 'il y a 3 jours'."""
     if v is None:
         return ""
     d = v.date() if isinstance(v, datetime) else v
     n = (today - d).days
     if n <= 0:
         return i18n.t("web.today", lang=lang)
+    if n == 1:
+        return i18n.t("web.yesterday", lang=lang)
     if n < 14:
         return i18n.t("web.days_ago", lang=lang, n=n)
     if n < 70:

@@ -8,8 +8,16 @@ from ..pages import Ctx, action, page
 
 @page("identities", "/identities")
 def build(ctx: Ctx) -> dict[str, Any]:
+    from ...errors import UsageError
     from ...identity import decisions
 
+    raw = ctx.arg("threshold")
+    try:
+        threshold = THRESHOLDS[0] if raw is None else float(raw)
+    except ValueError as e:
+        raise UsageError(f"threshold: expected a probability from 0 to 1, found '{raw}'", parameter="threshold") from e
+    if not 0.0 <= threshold <= 1.0:
+        raise UsageError(f"threshold: expected a probability from 0 to 1, found '{raw}'", parameter="threshold")
     try:
         from ...identity.suggest import suggest
     except ModuleNotFoundError as e:
@@ -17,10 +25,15 @@ def build(ctx: Ctx) -> dict[str, Any]:
             raise
         suggestions, available = [], False
     else:
-        suggestions = suggest(ctx.ws, threshold=float(ctx.arg("threshold", "0.8") or 0.8), limit=50)
+        suggestions = suggest(ctx.ws, threshold=threshold, limit=50)
         available = True
-    return {"suggestions_available": available, "suggestions": suggestions,
-            "decisions": decisions(ctx.ws, limit=30)}
+    return {"suggestions_available": available, "suggestions": suggestions, "threshold": threshold,
+            "thresholds": list(THRESHOLDS), "decisions": decisions(ctx.ws, limit=30)}
+
+
+#: the thresholds offered on the page: the default (more likely one person than two, as
+#: ``lien identities suggest``), only the very likely, and the doubtful ones too
+THRESHOLDS = (0.5, 0.8, 0.2)
 
 
 @action("identity_merge", "/identities/merge")
