@@ -58,6 +58,11 @@ def test_report_is_one_self_contained_file(demo_dir: Path, cli: Any) -> None:
         assert p["name"].replace("'", "&#39;") in html
     assert [e["name"] for e in d["events"]["month"]] == ["Repair Café d'octobre 2026"]
     assert d["quarter"] == "2026-Q4" and d["as_of"].isoformat() == "2026-10-25"
+    from datetime import date
+
+    from lien.web.pages import fmt_date
+
+    assert f"Made by lien on {fmt_date(date.today(), 'en')}, from the data up to the week ending 25 Oct 2026." in html
 
 
 def test_report_in_french_and_default_month(demo_dir: Path) -> None:
@@ -80,3 +85,16 @@ def test_pdf(demo_dir: Path) -> None:
     assert code == 0, err
     data = (demo_dir / "r.pdf").read_bytes()
     assert data.startswith(b"%PDF-") and len(data) > 20_000
+
+
+def test_the_default_month_is_the_last_one_whose_weeks_are_all_in() -> None:
+    from datetime import date
+
+    from lien.report.build import last_complete_month
+
+    # the week ending Sunday 29 Nov 2026 is November's last (the next one ends in December)
+    assert last_complete_month(date(2026, 11, 29)) == (date(2026, 11, 1), date(2026, 11, 30))
+    assert last_complete_month(date(2026, 11, 22)) == (date(2026, 10, 1), date(2026, 10, 31))
+    assert last_complete_month(date(2026, 10, 25)) == (date(2026, 10, 1), date(2026, 10, 31))
+    assert last_complete_month(date(2026, 5, 31)) == (date(2026, 5, 1), date(2026, 5, 31))
+    assert last_complete_month(date(2027, 1, 3)) == (date(2026, 12, 1), date(2026, 12, 31))

@@ -17,16 +17,21 @@ def parse_month(month: str | None, ws: Any) -> tuple[date, date]:
     from ..metrics.base import resolve_as_of
 
     if month is None:
-        week = resolve_as_of(ws)
-        last = week.replace(day=1) - timedelta(days=1) if week.day < calendar.monthrange(week.year, week.month)[1] \
-            else week
-        return last.replace(day=1), last
+        return last_complete_month(resolve_as_of(ws))
     try:
         y, m = (int(x) for x in month.split("-"))
         first = date(y, m, 1)
     except ValueError as e:
         raise UsageError(f"--month: expected YYYY-MM, found '{month}'", parameter="month") from e
     return first, date(y, m, calendar.monthrange(y, m)[1])
+
+
+def last_complete_month(week: date) -> tuple[date, date]:
+    """(first day, last day) of the last month whose weeks are all in, as of the week ending on
+    Sunday ``week``: a month is complete with its last week ending in it (the month-end week of
+    the levels), so the week ending Sunday 29 November completes November."""
+    end = week if (week + timedelta(days=7)).month != week.month else week.replace(day=1) - timedelta(days=1)
+    return end.replace(day=1), end.replace(day=calendar.monthrange(end.year, end.month)[1])
 
 
 def build(ws: Any, month: str | None = None) -> dict[str, Any]:
@@ -102,7 +107,7 @@ def render(data: dict[str, Any], lang: str | None = None) -> str:
     env.filters.update(fmonth=lambda v: fmt_month(v, lang), fdate=lambda v: fmt_date(v, lang))
     css = (HERE.parent / "web" / "static" / "lien.css").read_text(encoding="utf-8")
     return env.get_template("report.html").render(
-        d=data, lang=lang, css=css, charts=charts,
+        d=data, lang=lang, css=css, charts=charts, today=date.today(),
         t=lambda key, **kw: i18n.t(key, lang=lang, **kw), tn=lambda key, n, **kw: i18n.tn(key, n, lang=lang, **kw),
         date=lambda v: fmt_date(v, lang), month=lambda v: fmt_month(v, lang),
         num=lambda v, digits=1: fmt_num(v, lang, digits), pct=lambda v: fmt_pct(v, lang))

@@ -43,8 +43,10 @@ M = {
     "report.quiet": ("6. Channels going quiet", "6. Canaux qui s'éteignent"),
     "report.no_quiet": ("No channel is going quiet.", "Aucun canal ne s'éteint."),
     "report.from_to": ("{a} → {b}", "{a} → {b}"),
-    "report.made_by": ("Made by lien on {date}. Personal data: keep this file among the organisers.",
-                       "Produit par lien le {date}. Données personnelles : gardez ce fichier entre organisateurs."),
+    "report.made_by": ("Made by lien on {date}, from the data up to the week ending {week}. Personal data: keep "
+                       "this file among the organisers.",
+                       "Produit par lien le {date}, avec les données jusqu'à la semaine finissant le {week}. Données "
+                       "personnelles : gardez ce fichier entre organisateurs."),
 }
 
 i18n.register({k: {"en": en, "fr": fr} for k, (en, fr) in M.items()})
