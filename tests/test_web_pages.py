@@ -312,3 +312,34 @@ def test_how_long_ago_reads_as_a_person_would_say_it() -> None:
                     69: "9 weeks ago", 70: "2 months ago", 400: "13 months ago"}
     assert days_ago(datetime(2026, 12, 2, 23, 59), today, "fr") == "hier"
     assert days_ago(None, today) == ""
+
+
+def test_inbox_by_when_it_came_in(demo: Any) -> None:
+    """The inbox lists everything that waits, oldest first; 'the last 28 days' is the week
+    page's 'to answer' (same count), 'the last 90 days' in between. Expected from the whole
+    inbox, filtered here by date."""
+    from datetime import date, timedelta
+
+    from lien.metrics.responsiveness import inbox
+
+    w, c = demo
+    d = api(c, "/inbox")
+    week = date.fromisoformat(d["as_of"][:10])
+    waiting = inbox(w, week)["items"]
+    came = [date.fromisoformat(str(i["ts"])[:10]) for i in waiting]
+
+    def since(n: int) -> int:
+        return sum(1 for x in came if x >= week - timedelta(days=n - 1))
+
+    assert d["periods"] == [{"days": 28, "n": since(28)}, {"days": 90, "n": since(90)}, {"days": None, "n": len(waiting)}]
+    assert 0 < since(28) < since(90) < len(waiting)
+    recent = api(c, "/inbox?days=28")
+    assert recent["total"] == since(28) == api(c, "/")["answer"]["recent"]
+    assert [i["id"] for i in recent["items"]] == [i["id"] for i, x in zip(waiting, came) if x >= week - timedelta(days=27)]
+    assert api(c, "/inbox?days=7")["periods"][0] == {"days": 7, "n": since(7)}
+    html = c.get("/inbox?days=28").text
+    assert f"Waiting for our reply, from the last 28 days ({since(28)})" in html
+    assert f'<a href="/inbox?days=90">the last 90 days ({since(90)})</a>' in html
+    assert f'href="/inbox">any time ({len(waiting)})</a>' in html
+    assert 'href="/inbox?days=28"' in c.get("/").text
+    assert c.get("/api/inbox?days=soon").status_code == 400
