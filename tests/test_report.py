@@ -85,6 +85,21 @@ def test_pdf(demo_dir: Path) -> None:
     assert code == 0, err
     data = (demo_dir / "r.pdf").read_bytes()
     assert data.startswith(b"%PDF-") and len(data) > 20_000
+    # on paper the sections flow on from page to page: 3 A4 pages for this month (5 when each
+    # section kept to a page of its own, leaving most of them half empty)
+    import lien
+    from weasyprint import HTML
+
+    from lien.report import build
+    from lien.report.build import render
+
+    w = lien.open(demo_dir / "lien.duckdb")
+    try:
+        doc = HTML(string=render(build(w, "2026-09"), "en")).render()
+    finally:
+        w.close()
+    assert len(doc.pages) == 3
+    assert {(round(p.width), round(p.height)) for p in doc.pages} == {(794, 1123)}   # A4 at 96 px per inch
 
 
 def test_the_default_month_is_the_last_one_whose_weeks_are_all_in() -> None:
