@@ -343,3 +343,22 @@ def test_inbox_by_when_it_came_in(demo: Any) -> None:
     assert f'href="/inbox">any time ({len(waiting)})</a>' in html
     assert 'href="/inbox?days=28"' in c.get("/").text
     assert c.get("/api/inbox?days=soon").status_code == 400
+
+
+def test_a_new_workspace_says_how_to_begin(demo: Any, tmp_path: Path) -> None:
+    """Before any import, This week says what to do first (every page still answers); once
+    there are acts, the to-do lists take its place."""
+    w, c = client_for(tmp_path)
+    try:
+        d = api(c, "/")
+        assert d["empty"] is True
+        html = c.get("/").text
+        assert "Nothing imported yet" in html and "lien import" in html and 'id="answer"' not in html
+        assert "Rien d'importé pour l'instant" in c.get("/?lang=fr").text.replace("&#39;", "'")
+        for path in NAV[1:]:
+            assert c.get(path).status_code == 200, path
+        assert c.get("/person/nobody").status_code == 404
+    finally:
+        w.close()
+    dw, dc = demo
+    assert api(dc, "/")["empty"] is False and "Nothing imported yet" not in dc.get("/").text

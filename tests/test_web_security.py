@@ -45,9 +45,9 @@ def test_the_one_error_shape(c: TestClient) -> None:
     assert r.status_code == 404
     assert r.json() == {"error": {"status": 404, "code": "not_found", "message": "no page at /api/nowhere",
                                   "details": {}}}
-    r = c.get("/api/person/nobody-at-all")
-    assert r.status_code == 400
-    assert r.json() == {"error": {"status": 400, "code": "usage", "details": {},
+    r = c.get("/api/person/nobody-at-all")     # a link to a person since forgotten, a typo
+    assert r.status_code == 404
+    assert r.json() == {"error": {"status": 404, "code": "not_found", "details": {},
                                   "message": "nobody matches 'nobody-at-all' (give a person id, an e-mail/handle, "
                                              "or a name)"}}
     r = c.get("/api/people?offset=many")
@@ -60,7 +60,7 @@ def test_the_one_error_shape(c: TestClient) -> None:
     assert r.status_code == 405 and r.json()["error"]["code"] == "method_not_allowed"
     # a page (not /api) shows the same error as HTML
     r = c.get("/person/nobody-at-all")
-    assert r.status_code == 400 and "text/html" in r.headers["content-type"] and "nobody matches" in r.text
+    assert r.status_code == 404 and "text/html" in r.headers["content-type"] and "nobody matches" in r.text
 
 
 def test_imported_strings_are_escaped(c: TestClient) -> None:

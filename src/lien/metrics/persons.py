@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from .. import i18n
-from ..errors import UsageError
+from ..errors import NotFound, UsageError
 from ..text import norm_key
 from .base import resolve_as_of
 from .engagement import COMPONENTS, Params
@@ -34,7 +34,7 @@ def resolve(ws: Any, who: str) -> str:
         if len(found) > 1:
             names = ", ".join(f"{r['display_name']} ({r['id']})" for r in found[:8])
             raise UsageError(i18n.t("persons.err.several", who=who, names=names))
-    raise UsageError(i18n.t("persons.err.nobody", who=who))
+    raise NotFound(i18n.t("persons.err.nobody", who=who))
 
 
 #: the roles of people (the people table's ``role``)

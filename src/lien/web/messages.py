@@ -106,6 +106,25 @@ M: dict[str, tuple[str, str]] = {
     "web.week.answer_none_recent": ("Everything of the last {days} days has an answer.",
                                     "Tout ce qui est arrivé ces {days} derniers jours a une réponse."),
     "web.week.answer_older": ("{n} older items still wait in the inbox", "{n} messages plus anciens attendent encore"),
+    "web.start.title": ("Nothing imported yet", "Rien d'importé pour l'instant"),
+    "web.start.what": ("lien reads what you already have: your blog's export or feed, your social accounts' "
+                       "archives, your meetups' RSVPs and check-ins, any CSV or JSON Lines file. From there it tells "
+                       "you, every week, whom to answer, thank, invite and get back in touch with.",
+                       "lien lit ce que vous avez déjà : l'export ou le flux de votre blog, les archives de vos "
+                       "comptes sociaux, les inscriptions et présences de vos rencontres, tout fichier CSV ou JSON "
+                       "Lines. Il vous dit ensuite, chaque semaine, à qui répondre, qui remercier, inviter, "
+                       "recontacter."),
+    "web.start.stop": ("Stop this dashboard: Ctrl+C in its terminal (while it runs it holds the workspace).",
+                       "Arrêtez ce tableau de bord : Ctrl+C dans son terminal (tant qu'il tourne, il garde "
+                       "l'espace de travail)."),
+    "web.start.import": ("Import your files or feeds, in the same folder (lien formats lists what lien reads):",
+                         "Importez vos fichiers ou vos flux, dans le même dossier (lien formats liste ce que lien "
+                         "lit) :"),
+    "web.start.again": ("Open the dashboard again:", "Rouvrez le tableau de bord :"),
+    "web.start.demo": ("To look around first with a sample community (an association of repair cafés, 100 people, "
+                       "two years), in an empty folder:",
+                       "Pour d'abord faire le tour avec une communauté d'exemple (une association de repair cafés, "
+                       "100 personnes, deux ans), dans un dossier vide :"),
     "web.week.answer_recent": ("The {n} of the last {days} days, in the inbox", "Les {n} des {days} derniers jours, dans « À répondre »"),
     "web.week.answer_all": ("All {n} waiting, in the inbox", "Les {n} en attente, dans « À répondre »"),
     "web.week.answer_none": ("Nothing waits for a reply. Well done.", "Rien n'attend de réponse. Bravo."),

@@ -50,6 +50,8 @@ def build(ctx: Ctx) -> dict[str, Any]:
         "reconnect_total": reconnect["total"],
         "goals": goals.check(ws, week)["goals"],
         "levels": lv["months"],
+        # nothing imported yet: the page says how to begin instead of showing empty lists
+        "empty": not ws.scalar("SELECT count(*) FROM (SELECT 1 FROM activities LIMIT 1)"),
     }
 
 
