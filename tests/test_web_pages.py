@@ -140,7 +140,8 @@ def test_person_page(demo: Any) -> None:
     assert d["person"]["name"] in html and "Where the score comes from" in html
     light = api(c, f"/person/{pid}?light=1")["timeline"]
     assert light["total"] == d["timeline"]["total"] + d["timeline"]["light"]
-    assert c.get("/api/person/nobody-like-this").json()["error"]["code"] == "usage"
+    r = c.get("/api/person/nobody-like-this")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
 
 
 def test_people_filters(demo: Any) -> None:
