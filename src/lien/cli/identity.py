@@ -7,6 +7,7 @@ import typer
 
 from .. import i18n
 from .. import identity as lib
+from ..identity.suggest import THRESHOLD  # (Splink itself is imported on first use)
 from .app import CsvOpt, JsonOpt, app, ws
 from .output import emit, err, out, print_json, print_table
 
@@ -63,7 +64,7 @@ def _label(w: Any, ident: str | None) -> str:
 @identities.command("suggest")
 def suggest(
     limit: int = typer.Option(50, "--limit", "-n", help="How many pairs to show (0: all)."),
-    threshold: float = typer.Option(0.5, "--threshold", min=0.0, max=1.0,
+    threshold: float = typer.Option(THRESHOLD, "--threshold", min=0.0, max=1.0,
                                     help="Lowest match probability shown (0 to 1): 0.5, more likely one person than two."),
     json: bool = JsonOpt,
     csv: bool = CsvOpt,

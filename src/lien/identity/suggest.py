@@ -22,8 +22,9 @@ same e-mail local part, or a name equal to the other's handle are compared.
 Pairs already in one person, pairs someone rejected (or whose rule merge someone undid), bots
 and our own accounts (``is_org``: lien.toml's ``identities``, merged with nobody) are never
 suggested. A pair is shown from :data:`THRESHOLD` on: more likely one person than two, for a
-person to decide (the probability is shown with it). A suggestion is per pair of people: the best-scoring pair of their
-identities stands for it, with the reasons (the comparison levels that matched).
+person to decide (the probability is shown with it). A suggestion is per pair of people: the
+best-scoring pair of their identities stands for it, with the reasons (the comparison levels
+that matched).
 """
 from __future__ import annotations
 
@@ -60,6 +61,9 @@ MIN_FOR_TRAINING = 5000  # identities; below this the fixed u probabilities are 
 #: random pairs sampled to estimate u (1e6 took ~30 s on 100k identities on 2 cores; 3e5 about 10 s)
 TRAINING_PAIRS = 300_000
 
+#: the identities suggestions are made from (the features and their fingerprint): no bots, none of ours
+_KEPT = "FROM identities i LEFT JOIN people p ON p.id = i.person_id " \
+        "WHERE NOT i.is_bot AND NOT i.is_org AND coalesce(p.role, '') <> 'bot'"
 _EMAIL_OF = sql_email("coalesce(i.email, CASE WHEN contains(i.key, '@') AND NOT starts_with(i.key, 'http') THEN i.key END)")
 _FEATURES = f"""
     WITH base AS (
@@ -68,8 +72,7 @@ _FEATURES = f"""
                {_EMAIL_OF} AS email,
                CASE WHEN starts_with(i.key, 'http') THEN regexp_extract(rtrim(i.key, '/'), '([^/]+)$', 1)
                     WHEN contains(i.key, '@') THEN split_part(i.key, '@', 1) ELSE i.key END AS h0
-        FROM identities i LEFT JOIN people p ON p.id = i.person_id
-        WHERE NOT i.is_bot AND NOT i.is_org AND coalesce(p.role, '') <> 'bot'
+        {_KEPT}
     ), clean AS (
         SELECT *, trim(regexp_replace(regexp_replace(
                       CASE WHEN regexp_matches(n0, '^@[^@\\s]+@') THEN split_part(substr(n0, 2), '@', 1) ELSE n0 END,
@@ -152,10 +155,9 @@ def _fingerprint(ws: Any) -> tuple[int, str]:
     """The number of identities suggestions are made from, and what the predictions depend on:
     the columns the features are read from (not whose person an identity is: merges and
     rejections apply when reading), and the version of this module's model."""
-    n, h = ws.con.execute("""
+    n, h = ws.con.execute(f"""
         SELECT count(*), coalesce(sum(hash(i.id, i.display_name, i.key, i.email, i.channel)), 0)::VARCHAR
-        FROM identities i LEFT JOIN people p ON p.id = i.person_id
-        WHERE NOT i.is_bot AND NOT i.is_org AND coalesce(p.role, '') <> 'bot'""").fetchall()[0]
+        {_KEPT}""").fetchall()[0]
     return int(n), f"{_VERSION}:{MIN_FOR_TRAINING}:{TRAINING_PAIRS}:{n}:{h}"
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...identity.suggest import THRESHOLD  # (Splink itself is imported on first use)
 from ..pages import Ctx, action, page
 
 
@@ -14,9 +15,9 @@ def build(ctx: Ctx) -> dict[str, Any]:
     raw = ctx.arg("threshold")
     try:
         threshold = THRESHOLDS[0] if raw is None else float(raw)
-    except ValueError as e:
-        raise UsageError(f"threshold: expected a probability from 0 to 1, found '{raw}'", parameter="threshold") from e
-    if not 0.0 <= threshold <= 1.0:
+    except ValueError:
+        threshold = -1.0
+    if not 0.0 <= threshold <= 1.0:  # not a number, out of range, nan
         raise UsageError(f"threshold: expected a probability from 0 to 1, found '{raw}'", parameter="threshold")
     try:
         from ...identity.suggest import suggest
@@ -33,7 +34,7 @@ def build(ctx: Ctx) -> dict[str, Any]:
 
 #: the thresholds offered on the page: the default (more likely one person than two, as
 #: ``lien identities suggest``), only the very likely, and the doubtful ones too
-THRESHOLDS = (0.5, 0.8, 0.2)
+THRESHOLDS = (THRESHOLD, 0.8, 0.2)
 
 
 @action("identity_merge", "/identities/merge")

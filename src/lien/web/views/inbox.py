@@ -10,10 +10,9 @@ from .people import channel_list
 
 @page("inbox", "/inbox")
 def build(ctx: Ctx) -> dict[str, Any]:
+    from ...metrics.base import RECENT_DAYS, resolve_as_of
     from ...metrics.responsiveness import inbox, responsiveness
     from ...metrics.sqlcache import stored
-
-    from ...metrics.base import RECENT_DAYS, resolve_as_of
 
     ws, channel, limit = ctx.ws, ctx.arg("channel"), ctx.int_arg("limit", 100, 1, 5000)
     days = ctx.int_arg("days", 0, 0, 36_500) or None  # what came in over the last N days (none: all)
